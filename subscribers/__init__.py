@@ -1,0 +1,56 @@
+"""The subscriber data contract: field catalogue, record model, files, synthesis.
+
+Every other layer reads subscriber fields from :data:`FIELDS`; none declares
+its own.
+"""
+
+from subscribers._catalogue import (
+    BANNED_ATTRIBUTES,
+    CATEGORY_SOURCE,
+    FIELDS,
+    NEGATIVE_INFO_MAX_DAYS,
+    Catalogue,
+    DataCategory,
+    Dimension,
+    FieldKind,
+    FieldSpec,
+    Role,
+    Source,
+    build_catalogue,
+)
+from subscribers._errors import BannedAttributeError, ContractError, Problem, RecordError
+from subscribers._record import (
+    IDENTITY_COLUMNS,
+    PERSONAL_COLUMNS,
+    SubscriberRecord,
+    as_of_column,
+    consent_column,
+    record_columns,
+    validate_record,
+)
+
+__all__ = [
+    "BANNED_ATTRIBUTES",
+    "CATEGORY_SOURCE",
+    "FIELDS",
+    "IDENTITY_COLUMNS",
+    "NEGATIVE_INFO_MAX_DAYS",
+    "PERSONAL_COLUMNS",
+    "BannedAttributeError",
+    "Catalogue",
+    "ContractError",
+    "DataCategory",
+    "Dimension",
+    "FieldKind",
+    "FieldSpec",
+    "Problem",
+    "RecordError",
+    "Role",
+    "Source",
+    "SubscriberRecord",
+    "as_of_column",
+    "build_catalogue",
+    "consent_column",
+    "record_columns",
+    "validate_record",
+]
