@@ -1,0 +1,81 @@
+"""YAML loading that remembers the line of every node, for file:line messages.
+
+Mappings load as :class:`LineDict` and sequences as :class:`LineList`; both
+are the builtin types with a ``line`` attribute and the line of each key or
+item, so a pydantic error location can be turned back into a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+__all__ = ["LineDict", "LineList", "line_of", "load_yaml"]
+
+
+class LineDict(dict[str, Any]):
+    """A mapping with the line of itself (``line``) and of each key."""
+
+    line: int = 1
+    key_lines: dict[str, int]
+
+
+class LineList(list[Any]):
+    """A sequence with the line of itself (``line``) and of each item."""
+
+    line: int = 1
+    item_lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that builds :class:`LineDict` and :class:`LineList` nodes."""
+
+    def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
+        data = LineDict()
+        data.line = node.start_mark.line + 1
+        data.key_lines = {}
+        yield data
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            data[key] = self.construct_object(value_node, deep=True)
+            data.key_lines[key] = key_node.start_mark.line + 1
+
+    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Any:
+        data = LineList()
+        data.line = node.start_mark.line + 1
+        data.item_lines = [child.start_mark.line + 1 for child in node.value]
+        yield data
+        data.extend(self.construct_object(child, deep=True) for child in node.value)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_yaml_seq)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text into plain data whose containers remember their lines.
+
+    Raises
+    ------
+    yaml.YAMLError
+        If the text is not valid YAML; ``problem_mark`` holds the position.
+    """
+    return yaml.load(text, Loader=_LineLoader)
+
+
+def line_of(data: Any, loc: Sequence[str | int]) -> int:
+    """The line of the deepest node of ``data`` that ``loc`` reaches."""
+    line = getattr(data, "line", 1)
+    node = data
+    for step in loc:
+        if isinstance(node, LineDict) and step in node:
+            line = node.key_lines.get(str(step), line)
+            node = node[str(step)]
+        elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+            line = node.item_lines[step]
+            node = node[step]
+        else:
+            break
+    return line
