@@ -19,6 +19,12 @@ from subscribers._catalogue import (
     build_catalogue,
 )
 from subscribers._errors import BannedAttributeError, ContractError, Problem, RecordError
+from subscribers._files import (
+    iter_records,
+    read_subscribers,
+    validate_frame,
+    write_subscribers,
+)
 from subscribers._record import (
     IDENTITY_COLUMNS,
     PERSONAL_COLUMNS,
@@ -51,6 +57,10 @@ __all__ = [
     "as_of_column",
     "build_catalogue",
     "consent_column",
+    "iter_records",
+    "read_subscribers",
     "record_columns",
+    "validate_frame",
     "validate_record",
+    "write_subscribers",
 ]
