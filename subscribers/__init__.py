@@ -18,7 +18,12 @@ from subscribers._catalogue import (
     Source,
     build_catalogue,
 )
-from subscribers._errors import BannedAttributeError, ContractError, Problem, RecordError
+from subscribers._errors import (
+    BannedAttributeError,
+    ContractError,
+    Problem,
+    RecordError,
+)
 from subscribers._files import (
     iter_records,
     read_subscribers,
@@ -34,6 +39,7 @@ from subscribers._record import (
     record_columns,
     validate_record,
 )
+from subscribers._summary import FieldSummary, summarize
 
 __all__ = [
     "BANNED_ATTRIBUTES",
@@ -49,6 +55,7 @@ __all__ = [
     "Dimension",
     "FieldKind",
     "FieldSpec",
+    "FieldSummary",
     "Problem",
     "RecordError",
     "Role",
@@ -60,6 +67,7 @@ __all__ = [
     "iter_records",
     "read_subscribers",
     "record_columns",
+    "summarize",
     "validate_frame",
     "validate_record",
     "write_subscribers",

@@ -8,6 +8,7 @@ makes, derived from the same catalogue.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -115,8 +116,12 @@ def validate_frame(
     known = set(record_columns())
     for name in frame.columns:
         if name not in known and name not in allowed:
-            found.column(str(name), "unknown_field", "only fields of the data "
-                         "contract", "an unknown column")
+            found.column(
+                str(name),
+                "unknown_field",
+                "only fields of the data contract",
+                "an unknown column",
+            )
     for name in _REQUIRED:
         if name not in frame.columns:
             found.column(name, "missing", "a column", None)
@@ -132,8 +137,9 @@ def validate_frame(
     if found.total:
         _raise(found, source)
     typed = pd.DataFrame(out)
-    for name in allowed.intersection(frame.columns):
-        typed[name] = frame[name].to_numpy()
+    for name in frame.columns:
+        if name in allowed:
+            typed[name] = frame[name].to_numpy()
     return typed
 
 
@@ -209,8 +215,13 @@ def _check_category(spec: FieldSpec, column: pd.Series, found: _Collector) -> An
     given = column.notna().to_numpy()
     text = column.astype("string")
     known = text.isin(spec.categories).fillna(False).to_numpy(dtype=bool)
-    found.rows(spec.name, "category", spec.describe_range(), given & ~known,
-               column.to_numpy(dtype=object))
+    found.rows(
+        spec.name,
+        "category",
+        spec.describe_range(),
+        given & ~known,
+        column.to_numpy(dtype=object),
+    )
     return pd.Categorical(text.where(known, None), categories=spec.categories)
 
 
@@ -226,7 +237,8 @@ def _check_number(spec: FieldSpec, column: pd.Series, found: _Collector) -> Any:
         bad_type |= _is_bool(raw)
     found.rows(spec.name, "type", spec.describe_range(), bad_type, raw)
     ok = given & ~bad_type
-    assert spec.low is not None and spec.high is not None
+    assert spec.low is not None
+    assert spec.high is not None
     with np.errstate(invalid="ignore"):
         outside = ok & ((numbers < spec.low) | (numbers > spec.high))
     found.rows(spec.name, "range", spec.describe_range(), outside, raw)
@@ -239,8 +251,9 @@ def _check_number(spec: FieldSpec, column: pd.Series, found: _Collector) -> Any:
 
 
 def _is_bool(values: np.ndarray) -> np.ndarray:
-    return np.fromiter((isinstance(v, bool | np.bool_) for v in values), bool,
-                       count=len(values))
+    return np.fromiter(
+        (isinstance(v, bool | np.bool_) for v in values), bool, count=len(values)
+    )
 
 
 def _check_rows(out: dict[str, Any], found: _Collector) -> None:
@@ -252,30 +265,53 @@ def _check_rows(out: dict[str, Any], found: _Collector) -> None:
         dates = np.asarray(out[name], dtype="datetime64[s]")
         with np.errstate(invalid="ignore"):
             late = ~np.isnat(dates) & (dates > evaluation)
-        found.rows(name, "future_date", "a date on or before the evaluation "
-                   "date", late, dates.astype("datetime64[D]"))
+        found.rows(
+            name,
+            "future_date",
+            "a date on or before the evaluation date",
+            late,
+            dates.astype("datetime64[D]"),
+        )
     activated = np.asarray(out["activated_on"], dtype="datetime64[M]")
     months = (evaluation.astype("datetime64[M]") - activated).astype(np.int64)
     tenure = out["tenure_months"]
     too_long = ~tenure.isna() & (tenure.fillna(0).to_numpy() > np.maximum(months, 0))
-    found.rows("tenure_months", "inconsistent", "at most the months since "
-               "activated_on", too_long, tenure.to_numpy(dtype=object))
+    found.rows(
+        "tenure_months",
+        "inconsistent",
+        "at most the months since activated_on",
+        too_long,
+        tenure.to_numpy(dtype=object),
+    )
     for category, source in CATEGORY_SOURCE.items():
         absent = np.isnat(np.asarray(out[as_of_column(source)], "datetime64[s]"))
         for spec in FIELDS.inputs:
             if spec.category is category:
                 has_value = ~pd.isna(np.asarray(out[spec.name], dtype=object))
-                found.rows(spec.name, "inconsistent", "no value while "
-                           f"{as_of_column(source)} is empty", absent & has_value,
-                           None)
-    keys = pd.DataFrame(
-        {"s": out["subscription_id"], "d": out["evaluation_date"]}
-    ).duplicated(keep="first").to_numpy()
-    found.rows("subscription_id", "duplicate", "one record per subscription "
-               "and evaluation date", keys, None)
+                found.rows(
+                    spec.name,
+                    "inconsistent",
+                    f"no value while {as_of_column(source)} is empty",
+                    absent & has_value,
+                    None,
+                )
+    keys = (
+        pd.DataFrame({"s": out["subscription_id"], "d": out["evaluation_date"]})
+        .duplicated(keep="first")
+        .to_numpy()
+    )
+    found.rows(
+        "subscription_id",
+        "duplicate",
+        "one record per subscription and evaluation date",
+        keys,
+        None,
+    )
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, np.datetime64 | pd.Timestamp | dt.date):
+        return str(value)[:10]
     text = repr(value.item() if isinstance(value, np.generic) else value)
     if len(text) > 40:
         text = text[:37] + "..."
@@ -299,11 +335,13 @@ def read_subscribers(
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
     elif suffix == ".csv":
-        frame = pd.read_csv(path, dtype={"msisdn": "string",
-                                         "subscription_id": "string"})
+        frame = pd.read_csv(
+            path, dtype={"msisdn": "string", "subscription_id": "string"}
+        )
     else:
-        raise ValueError(f"{path}: expected a .parquet or .csv file; got "
-                         f"{suffix or 'no suffix'!r}")
+        raise ValueError(
+            f"{path}: expected a .parquet or .csv file; got {suffix or 'no suffix'!r}"
+        )
     return validate_frame(frame, source=str(path), allow=allow)
 
 
@@ -316,8 +354,10 @@ def write_subscribers(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
-        raise ValueError(f"{path}: expected a .parquet or .csv file name; got "
-                         f"{suffix or 'no suffix'!r}")
+        raise ValueError(
+            f"{path}: expected a .parquet or .csv file name; got "
+            f"{suffix or 'no suffix'!r}"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = frame.copy()
     for name in _DATE_COLUMNS:
@@ -357,4 +397,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
-

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
@@ -71,34 +71,38 @@ def _annotation(spec: FieldSpec) -> tuple[Any, Any]:
     if spec.kind is FieldKind.BOOL:
         return bool | None, Field(None, strict=True, description=description)
     if spec.kind is FieldKind.CATEGORY:
-        choices = Literal[spec.categories]  # type: ignore[valid-type]
+        choices = cast(Any, Literal)[spec.categories]
         return choices | None, Field(None, description=description)
     py_type = int if spec.kind is FieldKind.INT else float
-    field = Field(
-        None, strict=True, ge=spec.low, le=spec.high, description=description
-    )
+    field = Field(None, strict=True, ge=spec.low, le=spec.high, description=description)
     return py_type | None, field
 
 
 def _model_fields() -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "subscription_id": (str, Field(pattern=_SUBSCRIPTION_PATTERN)),
-        "msisdn": (str, Field(pattern=MSISDN_PATTERN)),
-        "activated_on": (dt.date, ...),
-        "evaluation_date": (dt.date, ...),
-    }
+    fields: dict[str, Any] = {}
     for source in Source:
         fields[as_of_column(source)] = (dt.date | None, None)
     for category in CATEGORY_SOURCE:
         fields[consent_column(category)] = (bool, Field(strict=True))
-    fields["earliest_negative_on"] = (dt.date | None, None)
     for spec in FIELDS.with_role(Role.INPUT, Role.GROUP):
         fields[spec.name] = _annotation(spec)
     return fields
 
 
 class _RecordBase(BaseModel):
+    """Who and when: the fields of a record that the catalogue does not list."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    subscription_id: str = Field(pattern=_SUBSCRIPTION_PATTERN)
+    """The operator's subscription id: a number plus its activation, never a
+    bare number, so that a recycled number starts with no history."""
+    msisdn: str = Field(pattern=MSISDN_PATTERN)
+    """The phone number; personal, pseudonymised at the edge."""
+    activated_on: dt.date
+    evaluation_date: dt.date
+    earliest_negative_on: dt.date | None = None
+    """Date of the oldest negative event the inputs count, if any."""
 
     def facts(self) -> dict[str, Any]:
         """Inputs and context (consents, data ages) as one flat dict.
@@ -111,7 +115,7 @@ class _RecordBase(BaseModel):
         for category, source in CATEGORY_SOURCE.items():
             out[consent_column(category)] = values[consent_column(category)]
             out[f"{source.value}_age_days"] = self.source_age_days(source)
-        earliest = values["earliest_negative_on"]
+        earliest = self.earliest_negative_on
         out["negative_info_age_days"] = (
             None if earliest is None else (self.evaluation_date - earliest).days
         )
@@ -123,7 +127,7 @@ class _RecordBase(BaseModel):
         return None if as_of is None else (self.evaluation_date - as_of).days
 
 
-SubscriberRecord: type[BaseModel] = create_model(  # type: ignore[call-overload]
+SubscriberRecord: type[_RecordBase] = create_model(
     "SubscriberRecord",
     __base__=_RecordBase,
     __doc__="One subscriber record, validated against the data contract.",
@@ -161,27 +165,42 @@ def check_dates(record: Any, row: int | None = None) -> list[Problem]:
     for name, value in dated:
         if value is not None and value > evaluation:
             problems.append(
-                Problem(name, "future_date", "a date on or before the "
-                        f"evaluation date {evaluation}", str(value), row)
+                Problem(
+                    name,
+                    "future_date",
+                    f"a date on or before the evaluation date {evaluation}",
+                    str(value),
+                    row,
+                )
             )
     months = _months_between(record.activated_on, evaluation)
     if record.tenure_months is not None and record.tenure_months > months:
         problems.append(
-            Problem("tenure_months", "inconsistent",
-                    f"at most {months} (months since activation)",
-                    str(record.tenure_months), row)
+            Problem(
+                "tenure_months",
+                "inconsistent",
+                f"at most {months} (months since activation)",
+                str(record.tenure_months),
+                row,
+            )
         )
     for category, source in CATEGORY_SOURCE.items():
         if getattr(record, as_of_column(source)) is not None:
             continue
         present = [
-            s.name for s in FIELDS.inputs
+            s.name
+            for s in FIELDS.inputs
             if s.category is category and getattr(record, s.name) is not None
         ]
         if present:
             problems.append(
-                Problem(present[0], "inconsistent", "no value while "
-                        f"{as_of_column(source)} is empty", "a value", row)
+                Problem(
+                    present[0],
+                    "inconsistent",
+                    f"no value while {as_of_column(source)} is empty",
+                    "a value",
+                    row,
+                )
             )
     return problems
 
@@ -194,8 +213,13 @@ def _problem(error: Any, data: Mapping[str, Any], row: int | None) -> Problem:
     name = str(error["loc"][0]) if error["loc"] else "<record>"
     kind = error["type"]
     if kind == "extra_forbidden":
-        return Problem(name, "unknown_field", "only fields of the data "
-                       "contract", "an unknown field", row)
+        return Problem(
+            name,
+            "unknown_field",
+            "only fields of the data contract",
+            "an unknown field",
+            row,
+        )
     if kind == "missing":
         return Problem(name, "missing", "a value", None, row)
     if name in PERSONAL_COLUMNS:
@@ -222,4 +246,3 @@ def _describe(value: Any) -> str:
     if len(text) > 40:
         text = text[:37] + "..."
     return f"{text} ({type(value).__name__})"
-

@@ -157,9 +157,7 @@ def generate(
     return _frame(out, present)
 
 
-def _poisson(
-    rng: np.random.Generator, lam: np.ndarray, high: int = 50
-) -> np.ndarray:
+def _poisson(rng: np.random.Generator, lam: np.ndarray, high: int = 50) -> np.ndarray:
     return np.minimum(rng.poisson(lam), high).astype(np.int64)
 
 
@@ -299,7 +297,7 @@ def _masked(
     if kind is FieldKind.FLOAT:
         return pd.arrays.FloatingArray(values.astype(np.float64), missing)
     codes = pd.Categorical(values, categories=categories).codes
-    return pd.Categorical.from_codes(np.where(missing, -1, codes), categories)
+    return pd.Categorical.from_codes(np.where(missing, -1, codes), pd.Index(categories))
 
 
 _NAT = np.datetime64("NaT", "D")

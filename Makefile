@@ -1,0 +1,35 @@
+# Two entry points do all set-up on a fresh machine with Python 3.11, pip and make:
+#   make demo   - the main job end to end on embedded defaults
+#   make test   - lint, type checks and the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test lint install clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; \
+	  sys.exit(0 if (3, 11) <= v < (3, 13) else \
+	  f"credcert needs Python 3.11 or 3.12 (durable-rules does not build on newer); got {v[0]}.{v[1]}")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/credcert demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(STAMP) lint
+	$(BIN)/pytest -n 2 --durations=15
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

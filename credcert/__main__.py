@@ -1,0 +1,5 @@
+"""Allow ``python -m credcert``."""
+
+from credcert.cli import app
+
+app(prog_name="credcert")

@@ -1,0 +1,79 @@
+"""The ``credcert data`` and ``credcert demo`` commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from credcert.cli import app
+from subscribers import read_subscribers, write_subscribers
+from subscribers.synth import ORACLE, TARGET, generate
+
+runner = CliRunner()
+
+
+def test_synth_writes_a_valid_parquet_file(tmp_path: Path) -> None:
+    out = tmp_path / "s.parquet"
+    result = runner.invoke(
+        app, ["data", "synth", "--rows", "700", "--seed", "2", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(read_subscribers(out, allow=(TARGET, ORACLE))) == 700
+
+
+def test_synth_writes_csv_too(tmp_path: Path) -> None:
+    out = tmp_path / "s.csv"
+    result = runner.invoke(app, ["data", "synth", "--rows", "50", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(out)) == 50
+
+
+def test_synth_refuses_an_unknown_file_type_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "s.xlsx"
+    result = runner.invoke(app, ["data", "synth", "--rows", "50", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "expected a .parquet or .csv file name" in result.output
+    assert not out.exists()
+
+
+def test_check_lists_every_bad_row_and_fails(tmp_path: Path) -> None:
+    frame = generate(20, seed=1)
+    frame["late_payments_12m"] = frame["late_payments_12m"].astype(object)
+    frame.loc[[2, 6], "late_payments_12m"] = 99
+    path = write_subscribers(frame, tmp_path / "bad.parquet")
+    result = runner.invoke(app, ["data", "check", str(path)])
+    assert result.exit_code == 1
+    assert "row 3, field 'late_payments_12m'" in result.output
+    assert "row 7, field 'late_payments_12m'" in result.output
+
+
+def test_check_accepts_a_valid_file(tmp_path: Path) -> None:
+    path = write_subscribers(generate(20, seed=1), tmp_path / "ok.parquet")
+    result = runner.invoke(app, ["data", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "20 records, all valid" in result.output
+
+
+def test_demo_writes_subscribers_and_says_where(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--rows", "2000", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "subscribers.parquet").is_file()
+    assert "12-month default rate" in result.output
+
+
+def test_data_contract_doc_is_the_catalogue() -> None:
+    doc = Path(__file__).parents[2] / "docs" / "data-contract.md"
+    result = runner.invoke(app, ["data", "fields", "--markdown"])
+    assert result.exit_code == 0
+    assert doc.read_text(encoding="utf-8").endswith(result.output)
+
+
+def test_fields_prints_the_catalogue_as_a_table() -> None:
+    result = runner.invoke(app, ["data", "fields"])
+    assert result.exit_code == 0
+    assert "subscriber fields (data contract)" in result.output
+    assert "年龄段" in result.output
