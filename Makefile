@@ -28,8 +28,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# scripts/test-system.sh installs and starts what the tests need outside
+# Python (Chromium, a CJK font, PostgreSQL) and prints the database URL.
 test: $(STAMP) lint
-	$(BIN)/pytest -n 2 --durations=15
+	url=$$(bash scripts/test-system.sh) && \
+	  CREDCERT_TEST_POSTGRES_URL="$$url" $(BIN)/pytest -n 2 --durations=15
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
