@@ -34,6 +34,7 @@ class Family:
 
     file: str
     header: RuleSetHeader
+    line: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +182,8 @@ def _read_file(
         problems.append(RuleProblem(file, data.key_lines[key], "schema", message))
     family = None
     try:
-        family = Family(file, RuleSetHeader.model_validate(data.get("ruleset")))
+        header = RuleSetHeader.model_validate(data.get("ruleset"))
+        family = Family(file, header, line_of(data, ["ruleset", "version"]))
     except ValidationError as exc:
         problems.extend(_schema_problems(file, data, ["ruleset"], exc, None))
     items = data.get("rules")
@@ -251,7 +253,7 @@ def _check_across(
                 problems.append(
                     RuleProblem(
                         family.file,
-                        1,
+                        family.line,
                         "ruleset_mismatch",
                         f"rule set {head.name} {head.version} differs from "
                         f"{first.name} {first.version} in {families[0].file}",
