@@ -7,6 +7,7 @@ DataFrames is the independent check. See ``docs/rules.md``.
 """
 
 from rules._batch import evaluate_batch, facts_records
+from rules._diff import RuleChange, RuleSetDiff, diff_rulesets
 from rules._engine import DURABLE_RULES_VERSION, RuleEngine
 from rules._errors import (
     PROBLEM_CODES,
@@ -21,6 +22,7 @@ from rules._load import Family, RuleSet, check_rules, default_path, load_ruleset
 from rules._outcome import STATUSES, Check, FiredRule, RuleOutcome, combine
 from rules._schema import EFFECTS, GRADES, OPERATORS, Rule
 from rules._vector import evaluate_frame, facts_frame
+from rules._words import describe_condition, describe_value
 
 __all__ = [
     "DURABLE_RULES_VERSION",
@@ -34,6 +36,7 @@ __all__ = [
     "Family",
     "FiredRule",
     "Rule",
+    "RuleChange",
     "RuleEngine",
     "RuleEngineError",
     "RuleError",
@@ -42,9 +45,13 @@ __all__ = [
     "RuleOutcome",
     "RuleProblem",
     "RuleSet",
+    "RuleSetDiff",
     "check_rules",
     "combine",
     "default_path",
+    "describe_condition",
+    "describe_value",
+    "diff_rulesets",
     "evaluate_batch",
     "evaluate_frame",
     "facts_frame",

@@ -151,6 +151,7 @@ def _read(path: str | Path | None) -> tuple[RuleSet | None, list[RuleProblem]]:
             families.append(family)
         rules.extend(file_rules)
     _check_across(families, rules, problems)
+    problems.sort(key=lambda p: (p.file, p.line))
     if problems or not families:
         return None, problems
     head = families[0].header
