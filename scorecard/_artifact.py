@@ -279,11 +279,17 @@ class ScorecardArtifact(_Model):
     # -- scoring (implemented in scorecard._score) --------------------------
     def compiled(self) -> Any:
         """The bin tables as numpy arrays, built once per artifact."""
-        if self._compiled is None:
+        # Keyed on the parts it is built from: a model_copy() that replaces
+        # them (a challenger built from a champion) must not reuse the tables.
+        key = (self.features, self.dimensions, self.grades, self.scaling)
+        cached = self._compiled
+        if cached is None or any(
+            a is not b for a, b in zip(cached[0], key, strict=True)
+        ):
             from scorecard._score import compile_artifact
 
-            self._compiled = compile_artifact(self)
-        return self._compiled
+            cached = self._compiled = (key, compile_artifact(self))
+        return cached[1]
 
     def score(self, data: Any) -> Any:
         """Score a DataFrame or a Parquet/CSV path; see :func:`score_frame`."""

@@ -360,7 +360,7 @@ def _specs(spec: ScorecardSpec, x: pd.DataFrame) -> list[FeatureSpec]:
     for feature in spec.features:
         dtype = feature.dtype
         if dtype is None:
-            numeric = x[feature.name].dtype != object
+            numeric = pd.api.types.is_numeric_dtype(x[feature.name])
             dtype = "numerical" if numeric else "categorical"
         out.append(feature.model_copy(update={"dtype": dtype}))
     return out

@@ -59,7 +59,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(exc: Exception, code: int = 1) -> typer.Exit:
-    err_console.print(str(exc), style="red", markup=False, highlight=False)
+    err_console.print(
+        str(exc), style="red", markup=False, highlight=False, soft_wrap=True
+    )
     return typer.Exit(code)
 
 
