@@ -1,0 +1,167 @@
+"""The database tables of the certificate domain, as SQLAlchemy Core metadata.
+
+Migrations (``credcert/store/migrations``) create exactly these tables; a test
+compares the two. Times are stored as UTC text ``YYYY-MM-DDTHH:MM:SSZ`` so they
+hash and compare the same on SQLite and PostgreSQL. No table holds a phone
+number or a subscription id: subjects are pseudonyms.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = [
+    "CERTIFICATE_STATUSES",
+    "batch_chunks",
+    "batches",
+    "certificates",
+    "consents",
+    "decision_log",
+    "disputes",
+    "log_checkpoints",
+    "metadata",
+    "queries",
+    "subject_keys",
+]
+
+#: Statuses a stored certificate can have; the signed document keeps the
+#: status it was issued with, the database keeps the current one.
+CERTIFICATE_STATUSES = (
+    "issued",
+    "denied",
+    "review",
+    "disputed",
+    "superseded",
+    "revoked",
+)
+
+_TIME = String(20)
+_PSEUDONYM = String(64)
+_HASH = String(64)
+
+metadata = MetaData()
+
+certificates = Table(
+    "certificates",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("subject", _PSEUDONYM, nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("issued_status", String(16), nullable=False),
+    Column("score", Float, nullable=True),
+    Column("grade", String(4), nullable=True),
+    Column("issued_at", _TIME, nullable=False),
+    Column("expires_on", Date, nullable=False),
+    Column("evaluation_date", Date, nullable=False),
+    Column("batch_id", String(64), nullable=True, index=True),
+    Column("chunk_index", Integer, nullable=True),
+    Column("key_id", String(64), nullable=False),
+    Column("content_digest", String(80), nullable=False),
+    Column("superseded_by", String(64), nullable=True),
+    Column("status_changed_at", _TIME, nullable=False),
+    Column("document", Text, nullable=False),
+)
+
+decision_log = Table(
+    "decision_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", _TIME, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("certificate_id", String(64), nullable=True, index=True),
+    Column("subject", _PSEUDONYM, nullable=True, index=True),
+    Column("body", Text, nullable=False),
+    Column("prev_hash", _HASH, nullable=False),
+    Column("entry_hash", _HASH, nullable=False, unique=True),
+)
+
+log_checkpoints = Table(
+    "log_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Integer, nullable=False),
+    Column("entry_hash", _HASH, nullable=False),
+    Column("document", Text, nullable=False),
+)
+
+subject_keys = Table(
+    "subject_keys",
+    metadata,
+    Column("subject", _PSEUDONYM, primary_key=True),
+    Column("key", LargeBinary(32), nullable=False),
+    Column("created_at", _TIME, nullable=False),
+)
+
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("certificate_id", String(64), ForeignKey("certificates.id"), nullable=False),
+    Column("subject", _PSEUDONYM, nullable=False, index=True),
+    Column("opened_at", _TIME, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("resolution", Text, nullable=True),
+    Column("closed_at", _TIME, nullable=True),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject", _PSEUDONYM, nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("at", _TIME, nullable=False),
+    Index("ix_consents_subject_category", "subject", "category", "purpose"),
+)
+
+queries = Table(
+    "queries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", _TIME, nullable=False),
+    Column("partner", String(64), nullable=False),
+    Column("scenario", String(32), nullable=False),
+    Column("certificate_id", String(64), nullable=False, index=True),
+    Column("outcome", String(32), nullable=False),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("input_digest", String(80), nullable=False),
+    Column("issued_at", _TIME, nullable=False),
+    Column("chunk_size", Integer, nullable=False),
+    Column("chunks", Integer, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("settings", Text, nullable=False),
+    Column("completed_at", _TIME, nullable=True),
+)
+
+batch_chunks = Table(
+    "batch_chunks",
+    metadata,
+    Column("batch_id", String(64), ForeignKey("batches.id"), primary_key=True),
+    Column("chunk_index", Integer, primary_key=True, autoincrement=False),
+    Column("rows", Integer, nullable=False),
+    Column("root", _HASH, nullable=False),
+    Column("part_file", String(255), nullable=False),
+    Column("completed_at", _TIME, nullable=False),
+)
