@@ -1,0 +1,1 @@
+"""Scenario policy files (data): which certificate fields each partner sees."""

@@ -1,0 +1,8 @@
+"""Fixtures of the certificate tests (defined in ``fixtures.py``)."""
+
+from tests.certificates.fixtures import (  # noqa: F401 - fixtures are found by name
+    credcert_home,
+    database,
+    keyring,
+    store,
+)
