@@ -87,7 +87,8 @@ def evaluate_batch(
     workers = processes or os.cpu_count() or 1
     chunks: Iterator[Any]
     if isinstance(subjects, pd.DataFrame):
-        chunks = _frame_chunks(subjects, chunk_size)
+        # Only rule fields travel to the workers: no identifiers, less to pickle.
+        chunks = _frame_chunks(facts_frame(subjects), chunk_size)
     else:
         chunks = _chunks(subjects, chunk_size)
     if workers == 1:
@@ -140,19 +141,10 @@ def _start_worker(ruleset: RuleSet, day: dt.date) -> None:
 def _evaluate_chunk(chunk: Any) -> list[Compact]:
     """Outcomes of a chunk in a compact form that pickles fast."""
     assert _ENGINE is not None
-    out = []
-    for subject in _subjects(chunk):
-        outcome = _ENGINE.evaluate(subject)
-        out.append(
-            [
-                (
-                    f"{f.rule_id}@{f.version}",
-                    tuple((c.field, c.op, c.value, c.input, c.result) for c in f.trace),
-                )
-                for f in outcome.fired
-            ]
-        )
-    return out
+    return [
+        [(rule.key, tuple(trace)) for rule, trace in _ENGINE.traced(subject)]
+        for subject in _subjects(chunk)
+    ]
 
 
 def _expand(
@@ -164,9 +156,6 @@ def _expand(
             yield passed
             continue
         yield combine(
-            (
-                FiredRule.of(rules[key], (tuple(c) for c in trace))
-                for key, trace in fired
-            ),
+            (FiredRule.of(rules[key], trace) for key, trace in fired),
             version,
         )

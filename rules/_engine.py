@@ -44,6 +44,7 @@ from rules._facts import as_mapping, encode_subject, field_specs
 from rules._load import RuleSet
 from rules._logic import evaluate, leaves
 from rules._outcome import FiredRule, RuleOutcome, combine
+from rules._schema import Rule
 
 __all__ = ["DURABLE_RULES_VERSION", "RuleEngine"]
 
@@ -128,6 +129,14 @@ class RuleEngine:
         RuleEngineError
             If durable_rules fails or fires a rule whose condition is not true.
         """
+        fired = (FiredRule.of(rule, trace) for rule, trace in self.traced(subject))
+        return combine(fired, self.ruleset.version)
+
+    def traced(self, subject: Any) -> list[tuple[Rule, list[tuple[Any, ...]]]]:
+        """Fired rules, each with its trace as plain tuples, for batch workers.
+
+        Each trace entry is ``(field, op, value, input, result)``.
+        """
         facts = as_mapping(subject)
         fired = []
         for name in self._fire(facts):
@@ -138,8 +147,8 @@ class RuleEngine:
                     f"durable_rules fired {rule.key} but its condition is not true "
                     "for these facts"
                 )
-            fired.append(FiredRule.of(rule, trace))
-        return combine(fired, self.ruleset.version)
+            fired.append((rule, trace))
+        return fired
 
     def fired_ids(self, subject: Any) -> list[str]:
         """Ids of the rules that fire for a subject, without traces."""

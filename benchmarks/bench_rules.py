@@ -1,0 +1,144 @@
+"""Benchmark of the rule layer: durable_rules with traces against a plain Host loop.
+
+Run on demand (not part of pytest)::
+
+    .venv/bin/python benchmarks/bench_rules.py --subjects 1000000
+
+It measures, in one run and on the same synthetic subjects:
+
+1. the anchor: a plain loop over durable_rules' own ``Host`` API (assert the
+   subject as a fact with its own session id, collect fired rules in Python
+   actions, delete the state), on the same compiled rules;
+2. :meth:`rules.RuleEngine.evaluate` in one process, with traces;
+3. :func:`rules.evaluate_batch` on one and on both cores;
+4. resident memory of one engine over ``--subjects`` evaluations.
+
+Figures are printed as a Markdown table, with ratios to the anchor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import time
+from itertools import cycle, islice
+from typing import Any
+
+import psutil
+from durable.engine import Host
+
+from rules import (
+    DURABLE_RULES_VERSION,
+    RuleEngine,
+    evaluate_batch,
+    facts_records,
+    load_ruleset,
+)
+from rules._compile import compile_rules
+from subscribers.synth import generate
+
+DAY = dt.date(2026, 12, 1)
+
+
+def host_loop(definition: str, subjects: list[dict[str, Any]]) -> float:
+    """Subjects per second through durable_rules' Host API, one fact per session."""
+    rules = json.loads(definition)
+    fired: list[str] = []
+    for name, rule in rules.items():
+        rule["run"] = lambda c, name=name: fired.append(name)
+    host = Host({"bench": rules})
+    started = time.perf_counter()
+    for sid, facts in enumerate(subjects, 1):
+        fact = {k: v for k, v in facts.items() if v is not None}
+        fact["sid"] = str(sid)
+        fact["credcert_subject"] = 1
+        host.assert_fact("bench", fact)
+        host.delete_state("bench", str(sid))
+    return len(subjects) / (time.perf_counter() - started)
+
+
+def engine_loop(engine: RuleEngine, subjects: list[dict[str, Any]]) -> float:
+    started = time.perf_counter()
+    for facts in subjects:
+        engine.evaluate(facts)
+    return len(subjects) / (time.perf_counter() - started)
+
+
+def batch_rate(ruleset: Any, frame: Any, processes: int) -> float:
+    started = time.perf_counter()
+    count = sum(1 for _ in evaluate_batch(ruleset, frame, on=DAY, processes=processes))
+    return count / (time.perf_counter() - started)
+
+
+def memory_over(
+    engine: RuleEngine, subjects: list[dict[str, Any]], total: int
+) -> list[float]:
+    """RSS in MiB after each tenth of ``total`` evaluations."""
+    process = psutil.Process()
+    marks = []
+    step = total // 10
+    stream = cycle(subjects)
+    for _ in range(10):
+        for facts in islice(stream, step):
+            engine.evaluate(facts)
+        marks.append(process.memory_info().rss / 2**20)
+    return marks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument(
+        "--sample", type=int, default=50_000, help="subjects per loop measurement"
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    ruleset = load_ruleset()
+    frame = generate(args.subjects, seed=1)
+    subjects = list(facts_records(frame.iloc[: args.sample]))
+    definition = compile_rules(ruleset.rules_on(DAY)).definition
+    engine = RuleEngine(ruleset, on=DAY)
+
+    host, ours = [], []
+    for _ in range(args.runs):  # interleaved, so both see the same machine load
+        host.append(host_loop(definition, subjects))
+        ours.append(engine_loop(engine, subjects))
+    host_rate, our_rate = statistics.median(host), statistics.median(ours)
+    one_core = batch_rate(ruleset, frame, 1)
+    two_cores = batch_rate(ruleset, frame, 2)
+    memory = memory_over(engine, subjects, args.subjects)
+
+    print(
+        f"durable-rules {DURABLE_RULES_VERSION}, {os.cpu_count()} cores, "
+        f"{args.subjects:,} subjects, loops over {args.sample:,}, "
+        f"median of {args.runs}\n"
+    )
+    print("| figure | value | ratio to Host loop |")
+    print("| --- | --- | --- |")
+    print(f"| Host API loop (anchor), 1 core | {host_rate:,.0f}/s | 1.00 |")
+    print(
+        f"| RuleEngine.evaluate with traces, 1 core | {our_rate:,.0f}/s | "
+        f"{our_rate / host_rate:.2f} |"
+    )
+    print(
+        f"| evaluate_batch, 1 process, {args.subjects:,} | {one_core:,.0f}/s | "
+        f"{one_core / host_rate:.2f} |"
+    )
+    print(
+        f"| evaluate_batch, 2 processes, {args.subjects:,} | {two_cores:,.0f}/s | "
+        f"{two_cores / host_rate:.2f} |"
+    )
+    print(f"| speed-up of 2 processes over 1 | {two_cores / one_core:.2f}x | |")
+    print(
+        f"| RSS after 10% / 100% of {args.subjects:,} evaluations | "
+        f"{memory[0]:.0f} / {memory[-1]:.0f} MiB | |"
+    )
+    print(f"| RSS growth over the last 90% | {memory[-1] - memory[0]:+.1f} MiB | |")
+
+
+if __name__ == "__main__":
+    main()
