@@ -5,9 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import durable_rules_engine
 import pytest
 
-from rules import PROBLEM_CODES, RuleFileError, check_rules, load_ruleset
+from rules import (
+    PROBLEM_CODES,
+    RuleEngineError,
+    RuleFileError,
+    check_rules,
+    load_ruleset,
+)
+from rules._compile import compile_rules
+from rules._schema import Rule
+from rules._yaml import load_yaml
 from tests.rules.helpers import DATA, rule_yaml, write_rules
 
 BAD_FILES = ["bad_conditions.yaml", "bad_schema.yaml", "bad_yaml.yaml", "mismatch"]
@@ -94,3 +104,23 @@ def test_one_satisfiable_branch_keeps_an_any_reachable(tmp_path: Path) -> None:
 
 def test_empty_directory_is_a_problem(tmp_path: Path) -> None:
     assert [p.code for p in check_rules(tmp_path)] == ["schema"]
+
+
+def test_bad_rules_forced_past_the_checks_never_hang_the_engine() -> None:
+    data = load_yaml((DATA / "bad_conditions.yaml").read_text("utf-8"))
+    refused, ran = 0, 0
+    for item in data["rules"]:
+        try:
+            compiled = compile_rules([Rule.model_validate(item)])
+        except RuleEngineError:
+            refused += 1
+            continue
+        handle = durable_rules_engine.create_ruleset(
+            f"bad-{item['id']}", compiled.definition
+        )
+        fact = '{"sid":"1","credcert_subject":1,"arrears_days":7}'
+        durable_rules_engine.assert_fact(handle, fact)
+        durable_rules_engine.delete_state(handle, "1")
+        durable_rules_engine.delete_ruleset(handle)
+        ran += 1
+    assert (refused, ran) == (1, 5)
