@@ -157,6 +157,8 @@ class RuleEngine:
     def _fire(self, facts: Mapping[str, Any]) -> list[str]:
         """Names of the durable_rules rules that fire, once each, in rule order."""
         handle = self._handle
+        if handle is None:
+            raise RuleEngineError("the engine is closed; build a new RuleEngine")
         sid = str(next(self._sids))
         text = encode_subject(facts, sid, MARKER, self._specs)
         try:

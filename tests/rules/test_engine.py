@@ -217,3 +217,10 @@ def test_fired_rule_whose_condition_is_not_true_is_an_engine_error(
 def test_subject_of_the_wrong_kind_is_refused(engine: RuleEngine) -> None:
     with pytest.raises(RuleInputError, match="got list"):
         engine.evaluate([1, 2, 3])
+
+
+def test_closed_engine_refuses_to_evaluate(ruleset: RuleSet) -> None:
+    engine = RuleEngine(ruleset, on=DAY)
+    engine.close()
+    with pytest.raises(RuleEngineError, match="engine is closed"):
+        engine.evaluate(VERIFIED)
