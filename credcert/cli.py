@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from credcert.commands import rules as rules_commands
+from credcert.commands import scorecard as scorecard_commands
 from subscribers import (
     FIELDS,
     RecordError,
@@ -41,6 +43,8 @@ data_app = typer.Typer(
     help="Subscriber files: synthesise and check.", no_args_is_help=True
 )
 app.add_typer(data_app, name="data")
+app.add_typer(rules_commands.app, name="rules")
+scorecard_commands.register(app)
 
 _OUTCOME_COLUMNS = (synthesis.TARGET, synthesis.ORACLE)
 
