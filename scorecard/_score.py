@@ -392,7 +392,9 @@ def _index_matrix(tables: Sequence[_Table], frame: pd.DataFrame) -> np.ndarray:
             f"the data lack column(s) the scorecard needs: {absent}; "
             f"got columns {list(frame.columns)[:20]}"
         )
-    index = np.empty((len(tables), len(frame)), dtype=np.int16)
+    widest = max((len(t.points) for t in tables), default=0)
+    dtype = np.int8 if widest <= np.iinfo(np.int8).max else np.int16
+    index = np.empty((len(tables), len(frame)), dtype=dtype)
     for j, table in enumerate(tables):
         column = frame[table.name]
         if table.categorical:

@@ -44,7 +44,7 @@ from scorecard._errors import (
     TrainingError,
 )
 from scorecard._metrics import auc, gini, ks, roc_curve
-from scorecard._score import _index_matrix, _lookup_sum, _numeric_column, _Table
+from scorecard._score import _index_matrix, _numeric_column, _Table
 from scorecard._spec import FeatureSpec, ScorecardSpec, load_spec
 
 __all__ = [
@@ -200,22 +200,30 @@ class ScorecardTrainer:
         step.start("load")
         frame, source = _load(spec, data)
         y = _target(frame, spec)
-        x = prepare_features(frame, spec)
+        features = _specs(spec, frame)
         train_idx, test_idx = _split(y, spec)
+        # Only the training rows are converted for optbinning; every row is
+        # binned from the frame itself by the scoring code, which locates
+        # bins exactly as optbinning does (tested).
+        x_train = prepare_features(frame, spec, rows=train_idx)
         step.end("load")
 
         step.start("binning")
-        process = _binning_process(spec, x)
-        process.fit(x.iloc[train_idx], y[train_idx])
-        cards = [_draft_card(process, f, len(train_idx)) for f in _specs(spec, x)]
+        process = _binning_process(spec, features)
+        with warnings.catch_warnings():
+            # optbinning 1.0 on pandas 3 warns about its own table building.
+            warnings.filterwarnings("ignore", module="optbinning")
+            process.fit(x_train, y[train_idx])
+        del x_train
+        cards = [_draft_card(process, f, len(train_idx)) for f in features]
         tables = [_Table.from_card(c) for c in cards]
-        index = _index_matrix(tables, x)
-        woe = np.column_stack([t.woe[index[j]] for j, t in enumerate(tables)])
+        index = _index_matrix(tables, frame)
         step.end("binning")
 
         step.start("selection")
-        selector = _Selector(spec, cards, woe[train_idx], y[train_idx])
+        selector = _Selector(spec, cards, index[:, train_idx], y[train_idx])
         selected, fit = selector.run()
+        selector.index = np.empty((0, 0), dtype=index.dtype)
         step.end("selection")
 
         step.start("fit")
@@ -223,7 +231,6 @@ class ScorecardTrainer:
         step.end("fit")
 
         step.start("metrics")
-        keep = [cards.index(next(c for c in cards if c.name == f.name)) for f in final]
         artifact, extra = _assemble(
             spec,
             final,
@@ -231,7 +238,7 @@ class ScorecardTrainer:
             selector,
             frame,
             y,
-            index[keep],
+            index[selected],
             train_idx,
             test_idx,
             source,
@@ -354,45 +361,56 @@ def _target(frame: pd.DataFrame, spec: ScorecardSpec) -> np.ndarray:
     return (column == event).to_numpy(dtype=np.int64)
 
 
-def _specs(spec: ScorecardSpec, x: pd.DataFrame) -> list[FeatureSpec]:
+def _specs(spec: ScorecardSpec, frame: pd.DataFrame) -> list[FeatureSpec]:
     """Feature specs with the dtype filled in from the data where unset."""
-    out = []
-    for feature in spec.features:
-        dtype = feature.dtype
-        if dtype is None:
-            numeric = pd.api.types.is_numeric_dtype(x[feature.name])
-            dtype = "numerical" if numeric else "categorical"
-        out.append(feature.model_copy(update={"dtype": dtype}))
-    return out
+    _check_columns(spec, frame)
+    return [
+        f.model_copy(update={"dtype": _dtype(f, frame[f.name])}) for f in spec.features
+    ]
 
 
-def prepare_features(frame: pd.DataFrame, spec: ScorecardSpec) -> pd.DataFrame:
-    """The spec's feature columns as optbinning reads them.
+def _dtype(feature: FeatureSpec, column: pd.Series) -> str:
+    if feature.dtype is not None:
+        return feature.dtype
+    numeric = pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(
+        column
+    )
+    return "numerical" if numeric else "categorical"
 
-    Numeric columns (including booleans and nullable integers) become
-    float64 with NaN for missing; categorical columns become objects (text)
-    with NaN for missing.
 
-    Raises
-    ------
-    MissingColumnError
-        If a feature has no column.
-    """
+def _check_columns(spec: ScorecardSpec, frame: pd.DataFrame) -> None:
     absent = [f.name for f in spec.features if f.name not in frame.columns]
     if absent:
         raise MissingColumnError(
             f"features: the data lack the column(s) {absent}; got "
             f"{len(frame.columns)} columns"
         )
+
+
+def prepare_features(
+    frame: pd.DataFrame, spec: ScorecardSpec, *, rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """The spec's feature columns as optbinning reads them.
+
+    Numeric columns (including booleans and nullable integers) become
+    float64 with NaN for missing; categorical columns become objects (text)
+    with NaN for missing.
+
+    ``rows`` selects row positions (the training part) without copying the
+    other columns of ``frame``.
+
+    Raises
+    ------
+    MissingColumnError
+        If a feature has no column.
+    """
+    _check_columns(spec, frame)
     columns: dict[str, Any] = {}
     for feature in spec.features:
         column = frame[feature.name]
-        categorical = feature.dtype == "categorical" or (
-            feature.dtype is None
-            and not pd.api.types.is_numeric_dtype(column)
-            and not pd.api.types.is_bool_dtype(column)
-        )
-        if categorical:
+        if rows is not None:
+            column = column.iloc[rows]
+        if _dtype(feature, column) == "categorical":
             text = column.astype(object)
             columns[feature.name] = (
                 text.where(text.notna(), np.nan)
@@ -401,7 +419,7 @@ def prepare_features(frame: pd.DataFrame, spec: ScorecardSpec) -> pd.DataFrame:
             )
         else:
             columns[feature.name] = _numeric_column(feature.name, column)
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(next(iter(columns.values())))))
 
 
 def _split(y: np.ndarray, spec: ScorecardSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -419,19 +437,19 @@ def _split(y: np.ndarray, spec: ScorecardSpec) -> tuple[np.ndarray, np.ndarray]:
 
 def fingerprint(frame: pd.DataFrame, columns: Sequence[str]) -> str:
     """sha256 of the values of ``columns``, row by row, independent of index."""
-    hashed = pd.util.hash_pandas_object(frame[list(columns)], index=False)
-    digest = hashlib.sha256(hashed.to_numpy().tobytes())
-    digest.update("\x1f".join(columns).encode())
+    digest = hashlib.sha256("\x1f".join(columns).encode())
+    for name in columns:  # one column at a time: no copy of the whole table
+        hashed = pd.util.hash_pandas_object(frame[name], index=False)
+        digest.update(hashed.to_numpy().tobytes())
     return digest.hexdigest()
 
 
 # -- binning ----------------------------------------------------------------
 
 
-def _binning_process(spec: ScorecardSpec, x: pd.DataFrame) -> Any:
+def _binning_process(spec: ScorecardSpec, features: list[FeatureSpec]) -> Any:
     from optbinning import BinningProcess
 
-    features = _specs(spec, x)
     defaults = spec.binning
     params: dict[str, dict[str, Any]] = {}
     for feature in features:
@@ -527,16 +545,24 @@ class _Selector:
         self,
         spec: ScorecardSpec,
         cards: list[FeatureCard],
-        woe: np.ndarray,
+        index: np.ndarray,
         y: np.ndarray,
     ) -> None:
         self.spec = spec
         self.cards = cards
-        self.woe = woe
+        # WOE columns are looked up from the bin indices when needed, so the
+        # selection never holds a float copy of the whole training matrix.
+        self.index = index
+        self.woe = [np.asarray([b.woe for b in c.bins]) for c in cards]
         self.y = y
         self.rejected: list[Rejection] = []
         self.warnings: list[str] = []
         self.vif: dict[str, float] = {}
+        self.corr = np.eye(len(cards))
+
+    def column(self, j: int) -> np.ndarray:
+        """The WOE of feature ``j`` on every training row."""
+        return np.asarray(self.woe[j][self.index[j]])
 
     def reject(self, j: int, reason: str, detail: str) -> None:
         card = self.cards[j]
@@ -549,25 +575,41 @@ class _Selector:
         rules = self.spec.selection
         alive = []
         for j, card in enumerate(self.cards):
-            if np.ptp(self.woe[:, j]) == 0:
+            used = np.bincount(self.index[j], minlength=len(self.woe[j])) > 0
+            if np.ptp(self.woe[j][used]) == 0:
                 self.reject(j, "constant", "all training rows have the same WOE")
             elif card.iv < rules.min_iv:
                 self.reject(j, "low_iv", f"IV {card.iv:.4f} < {rules.min_iv:g}")
             else:
                 alive.append(j)
+        self.corr = self._correlation(alive)
         alive = self._decorrelate(sorted(alive, key=lambda j: -self.cards[j].iv))
         alive = self._vif_filter(alive)
         return self._fit_loop(alive)
 
+    def _correlation(self, alive: list[int], chunk: int = 65_536) -> np.ndarray:
+        """Pearson correlation of the WOE columns, accumulated in row chunks."""
+        k, n = len(self.cards), self.index.shape[1]
+        gram = np.zeros((k, k))
+        total = np.zeros(k)
+        for lo in range(0, n, chunk):
+            block = np.zeros((k, min(chunk, n - lo)))
+            for j in alive:
+                block[j] = self.woe[j][self.index[j, lo : lo + chunk]]
+            gram += block @ block.T
+            total += block.sum(axis=1)
+        mean = total / n
+        cov = gram / n - np.outer(mean, mean)
+        scale = np.sqrt(np.clip(np.diag(cov), 1e-300, None))
+        corr = cov / np.outer(scale, scale)
+        np.fill_diagonal(corr, 1.0)
+        return np.asarray(corr)
+
     def _decorrelate(self, order: list[int]) -> list[int]:
         limit = self.spec.selection.max_correlation
-        corr = np.corrcoef(self.woe[:, order], rowvar=False) if order else None
         kept: list[int] = []
-        for a, j in enumerate(order):
-            worst = max(
-                ((abs(corr[a, order.index(k)]), k) for k in kept),  # type: ignore[index]
-                default=(0.0, -1),
-            )
+        for j in order:
+            worst = max(((abs(self.corr[j, k]), k) for k in kept), default=(0.0, -1))
             if worst[0] > limit:
                 other = self.cards[worst[1]].name
                 self.reject(
@@ -580,10 +622,10 @@ class _Selector:
         return sorted(kept)
 
     def _vifs(self, alive: list[int]) -> np.ndarray:
+        """VIF of each term: the diagonal of the inverse correlation matrix."""
         if len(alive) < 2:
             return np.ones(len(alive))
-        corr = np.corrcoef(self.woe[:, alive], rowvar=False)
-        return np.asarray(np.diag(np.linalg.pinv(corr)))
+        return np.asarray(np.diag(np.linalg.pinv(self.corr[np.ix_(alive, alive)])))
 
     def _vif_filter(self, alive: list[int]) -> list[int]:
         limit = self.spec.selection.max_vif
@@ -595,50 +637,71 @@ class _Selector:
             self.reject(alive[worst], "vif", f"VIF {vifs[worst]:.2f} > {limit:g}")
             alive = alive[:worst] + alive[worst + 1 :]
 
-    def _fit(self, alive: list[int]) -> Any:
+    def _fit(self, alive: list[int], start: np.ndarray | None) -> Any:
         import statsmodels.api as sm
 
-        design = sm.add_constant(self.woe[:, alive], has_constant="add")
+        design = np.empty((self.index.shape[1], len(alive) + 1))
+        design[:, 0] = 1.0
+        for a, j in enumerate(alive):
+            design[:, a + 1] = self.column(j)
+        # The design is WOE columns that passed the VIF filter: full rank,
+        # so statsmodels' SVD rank check (seconds at a million rows) is
+        # skipped.
+        model = sm.Logit(self.y, design, check_rank=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return sm.Logit(self.y, design).fit(disp=0, method="newton", maxiter=100)
+            return model.fit(disp=0, method="newton", maxiter=100, start_params=start)
 
     def _fit_loop(self, alive: list[int]) -> tuple[list[int], Any]:
-        rules = self.spec.selection
+        """Refit, dropping one feature at a time, until every term passes."""
+        start: np.ndarray | None = None
         while alive:
-            fit = self._fit(alive)
-            coef, pvalues = fit.params[1:], fit.pvalues[1:]
-            wrong = [a for a, c in enumerate(coef) if c > 0]
-            for a in wrong:
-                name = self.cards[alive[a]].name
-                message = (
-                    f"feature {name!r}: coefficient {coef[a]:+.4f} on WOE makes "
-                    "points move against risk (riskier bins would gain points)"
+            fit = self._fit(alive, start)
+            drop = self._to_drop(alive, fit)
+            if drop is None:
+                self.vif = dict(
+                    zip(
+                        (self.cards[j].name for j in alive),
+                        self._vifs(alive),
+                        strict=True,
+                    )
                 )
-                warnings.warn(message, AgainstRiskWarning, stacklevel=2)
-                self.warnings.append(message)
-            if wrong and rules.drop_against_risk:
-                a = max(wrong, key=lambda k: fit.tvalues[k + 1])
-                self.reject(alive[a], "against_risk", f"coefficient {coef[a]:+.4f}")
-                alive = alive[:a] + alive[a + 1 :]
-                continue
-            worst = int(np.argmax(pvalues))
-            if pvalues[worst] > rules.max_p_value:
-                self.reject(
-                    alive[worst],
-                    "p_value",
-                    f"p-value {pvalues[worst]:.3g} > {rules.max_p_value:g}",
-                )
-                alive = alive[:worst] + alive[worst + 1 :]
-                continue
-            self.vif = dict(
-                zip((self.cards[j].name for j in alive), self._vifs(alive), strict=True)
-            )
-            return alive, fit
+                return alive, fit
+            # Warm-start the next fit from this one without the dropped term.
+            start = np.delete(np.asarray(fit.params), drop + 1)
+            del fit
+            alive = alive[:drop] + alive[drop + 1 :]
         raise TrainingError(
             f"spec {self.spec.name!r}: no feature survived the selection; "
             f"rejected {[(r.name, r.reason) for r in self.rejected]}"
         )
+
+    def _to_drop(self, alive: list[int], fit: Any) -> int | None:
+        """Position in ``alive`` of the term to drop next, if any."""
+        rules = self.spec.selection
+        coef, pvalues = fit.params[1:], fit.pvalues[1:]
+        wrong = [a for a, c in enumerate(coef) if c > 0]
+        for a in wrong:
+            name = self.cards[alive[a]].name
+            message = (
+                f"feature {name!r}: coefficient {coef[a]:+.4f} on WOE makes "
+                "points move against risk (riskier bins would gain points)"
+            )
+            warnings.warn(message, AgainstRiskWarning, stacklevel=4)
+            self.warnings.append(message)
+        if wrong and rules.drop_against_risk:
+            a = max(wrong, key=lambda k: fit.tvalues[k + 1])
+            self.reject(alive[a], "against_risk", f"coefficient {coef[a]:+.4f}")
+            return a
+        worst = int(np.argmax(pvalues))
+        if pvalues[worst] > rules.max_p_value:
+            self.reject(
+                alive[worst],
+                "p_value",
+                f"p-value {pvalues[worst]:.3g} > {rules.max_p_value:g}",
+            )
+            return worst
+        return None
 
     def iv_table(self) -> pd.DataFrame:
         why = {r.name: r for r in self.rejected}
@@ -808,17 +871,10 @@ def _assemble(
 
 
 def _raw_scores(cards: list[FeatureCard], index: np.ndarray) -> np.ndarray:
-    width = max(len(c.bins) for c in cards)
-    tables = np.zeros((len(cards), width))
+    """Sum of points in feature order, the same arithmetic as scoring."""
+    raw = np.zeros(index.shape[1])
     for j, card in enumerate(cards):
-        tables[j, : len(card.bins)] = [b.points for b in card.bins]
-    points = np.empty(index.shape)
-    by_dimension = np.zeros((1, index.shape[1]))
-    raw = np.empty(index.shape[1])
-    dimension_of = np.zeros(len(cards), dtype=np.int64)
-    _lookup_sum(
-        np.ascontiguousarray(index), tables, dimension_of, points, by_dimension, raw
-    )
+        raw += np.asarray([b.points for b in card.bins])[index[j]]
     return raw
 
 
