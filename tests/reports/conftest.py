@@ -1,0 +1,159 @@
+"""Fixtures of the report tests: one fitted scorecard, every report, one browser.
+
+A small scorecard is trained once per session on synthetic subscribers with
+the scorecard layer's own API; every report is rendered from it into one
+folder; one headless Chromium (Debian's, at ``/usr/bin/chromium``) opens them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from reports import (
+    render_certificate,
+    render_fairness_report,
+    render_monitoring_report,
+    render_rulebook,
+    render_scorecard_report,
+    write_page,
+)
+from rules import RuleSet, evaluate_frame, load_ruleset, run_examples
+from scorecard import (
+    ScorecardArtifact,
+    StabilityReport,
+    default_spec_path,
+    load_spec,
+    monitor,
+    train,
+)
+from subscribers.synth import generate
+from tests.reports.helpers import EVALUATION_DATE, build_certificate, record_of
+
+CHROMIUM = Path(os.environ.get("CREDCERT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A scorecard trained in this session and the data around it."""
+
+    artifact: ScorecardArtifact
+    roc: dict[str, Any]
+    training: pd.DataFrame
+    batch: pd.DataFrame
+    stability: StabilityReport
+    ruleset: RuleSet
+    certificates: dict[str, dict[str, Any]]
+
+
+def shifted_batch(rows: int, seed: int) -> pd.DataFrame:
+    """A later batch whose subscribers are newer and log in abnormally more."""
+    frame = generate(rows, seed=seed)
+    frame["tenure_months"] = (frame["tenure_months"] * 0.4).round().astype("Int64")
+    frame["abnormal_logins_90d"] = frame["abnormal_logins_90d"] + 1
+    return frame
+
+
+def _pick(
+    frame: pd.DataFrame, artifact: ScorecardArtifact, ruleset: RuleSet
+) -> dict[str, int]:
+    """Rows for three certificates: ordinary, with a rule notice, denied."""
+    scores = pd.Series(artifact.score(frame).score, index=frame.index)
+    status = evaluate_frame(ruleset, frame, on=EVALUATION_DATE)["status"]
+    fine = (scores > artifact.cutoff_score) & (status == "pass")
+    noticed = (scores > artifact.cutoff_score) & status.isin(["cap_grade", "flag"])
+    return {
+        "issued": int(fine.to_numpy().argmax()),
+        "noticed": int(noticed.to_numpy().argmax()),
+        "denied": int((status == "deny").to_numpy().argmax()),
+    }
+
+
+@pytest.fixture(scope="session")
+def fitted() -> Fitted:
+    spec = load_spec(default_spec_path())
+    training = generate(12_000, seed=5)
+    result = train(spec, training)
+    artifact = result.artifact
+    batch = shifted_batch(3_000, seed=6)
+    ruleset = load_ruleset()
+    rows = _pick(training, artifact, ruleset)
+    certificates = {
+        name: build_certificate(artifact, ruleset, record_of(training, row), number=i)
+        for i, (name, row) in enumerate(rows.items(), start=1)
+    }
+    return Fitted(
+        artifact=artifact,
+        roc=result.roc,
+        training=training,
+        batch=batch,
+        stability=monitor(artifact, batch),
+        ruleset=ruleset,
+        certificates=certificates,
+    )
+
+
+@pytest.fixture(scope="session")
+def report_dir(tmp_path_factory: pytest.TempPathFactory, fitted: Fitted) -> Path:
+    """Every report rendered from the session's fitted objects, one file each."""
+    out = tmp_path_factory.mktemp("reports")
+    card = fitted.artifact
+    pages = {
+        "scorecard": render_scorecard_report(
+            card, data=fitted.training, roc=fitted.roc, data_label="training data"
+        ),
+        "monitor": render_monitoring_report(
+            card, fitted.stability, batch_label="shifted batch"
+        ),
+        "fairness": render_fairness_report(
+            card, fitted.training, data_label="training data"
+        ),
+        "certificate-zh": render_certificate(
+            fitted.certificates["noticed"], lang="zh", artifact=card
+        ),
+        "certificate-en": render_certificate(
+            fitted.certificates["noticed"], lang="en", artifact=card
+        ),
+        "rulebook": render_rulebook(
+            fitted.ruleset, examples=run_examples(fitted.ruleset)
+        ),
+    }
+    for name, page in pages.items():
+        write_page(page, out / f"{name}.html")
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session; fails (never skips) without it."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: the browser tests need Debian's "
+            "chromium package (apt-get install chromium; scripts/test-system.sh "
+            "installs it) or $CREDCERT_CHROMIUM pointing at a Chromium binary",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
