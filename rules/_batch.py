@@ -97,7 +97,7 @@ def evaluate_batch(
                 yield from (engine.evaluate(subject) for subject in _subjects(chunk))
         return
     rules = {rule.key: rule for rule in ruleset.rules}
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(ruleset, day)
     ) as pool:
@@ -108,6 +108,20 @@ def evaluate_batch(
                 yield from _expand(pending.popleft().result(), rules, ruleset.version)
         while pending:
             yield from _expand(pending.popleft().result(), rules, ruleset.version)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Processes started by a fork server that has imported this package once.
+
+    A fork server is single-threaded, so forking from it is safe whatever
+    threads the caller runs, and its workers start without importing pandas
+    and pydantic again. Where there is no fork server, workers are spawned.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["rules"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _chunks(subjects: Iterable[Any], size: int) -> Iterator[list[Any]]:
