@@ -84,7 +84,8 @@ class RuleEngine:
     >>> import datetime as dt
     >>> from rules import RuleEngine, load_ruleset
     >>> engine = RuleEngine(load_ruleset(), on=dt.date(2026, 12, 1))
-    >>> outcome = engine.evaluate({"fraud_sms_confirmed": True})
+    >>> outcome = engine.evaluate({"fraud_sms_confirmed": True,
+    ...                            "real_name_verified": True})
     >>> outcome.status, outcome.rule_ids
     ('deny', ('CMP-001',))
     """

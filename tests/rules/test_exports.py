@@ -60,3 +60,15 @@ def test_pinned_durable_rules_is_the_installed_one() -> None:
     from importlib.metadata import version
 
     assert version("durable-rules") == rules.DURABLE_RULES_VERSION
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+    import importlib
+
+    names = ["_engine", "_load", "_diff", "_words"]
+    for name in names:
+        module = importlib.import_module(f"rules.{name}")
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, name
+        assert result.attempted > 0, name
