@@ -267,24 +267,47 @@ class Renderer:
         )
 
     # -- documents -----------------------------------------------------------
+    def _sentences(self, lang: str) -> Any:
+        module = self._modules.get(f"{lang}/sentences")
+        if module is None:
+            module = self.env.get_template(f"{lang}/_sentences.j2").module
+            self._modules[f"{lang}/sentences"] = module
+        return module
+
     def context(self, explanation: Explanation, lang: str) -> dict[str, Any]:
-        """Everything the explanation template of ``lang`` is rendered with."""
+        """Everything the explanation templates of ``lang`` are rendered with.
+
+        Sentences are made here, as plain text, by the macros of
+        ``<lang>/_sentences.j2``; the text and HTML templates only lay them
+        out, so the HTML template escapes every one of them.
+        """
+        words = self._sentences(lang)
+        kind = explanation.reference.kind
+        reference = {"kind": kind, "score": round(explanation.reference.score)}
+
+        def listed(reasons: tuple[Reason, ...], macro: Any) -> list[dict[str, Any]]:
+            out = []
+            for reason in reasons:
+                context = self.reason_context(reason, lang)
+                out.append({**context, "sentence": str(macro(context, kind))})
+            return out
+
         return {
-            "e": explanation,
             "score": round(explanation.score),
             "grade": explanation.grade,
             "grade_label": explanation.grade_label.get(lang, ""),
-            "reference": {
-                "kind": explanation.reference.kind,
-                "score": round(explanation.reference.score),
-            },
-            "reasons": [self.reason_context(r, lang) for r in explanation.reasons],
-            "strengths": [self.reason_context(r, lang) for r in explanation.strengths],
+            "reference": reference,
+            "reference_line": str(words.reference_line(reference)),
+            "no_reason_line": str(words.no_reason(kind)),
+            "reasons": listed(explanation.reasons, words.reason),
+            "strengths": listed(explanation.strengths, words.strength),
             "suggestions": [
                 self.suggestion_text(s, lang) for s in explanation.suggestions
             ],
-            "flags": explanation.flags,
-            "rule_status": explanation.rule_status,
+            "flags": [
+                {"rule_id": f.rule_id, "sentence": str(words.flag(f))}
+                for f in explanation.flags
+            ],
         }
 
     def render(
