@@ -250,37 +250,50 @@ def _percent(value: float, low: float, high: float) -> float:
 # -- batch ----------------------------------------------------------------
 
 
+#: Subjects per task of the parallel kernels: long enough runs per feature
+#: to stream memory, enough tasks to share among cores.
+_BLOCK = 8192
+
+
 @numba.njit(parallel=True, cache=True)
 def _numeric_bins(
     values: np.ndarray,
+    rows: np.ndarray,
     splits: np.ndarray,
+    split_start: np.ndarray,
     specials: np.ndarray,
-    special_index: int,
-    missing_index: int,
+    special_start: np.ndarray,
+    special_index: np.ndarray,
+    missing_index: np.ndarray,
     out: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    n_splits = splits.shape[0]
-    n_specials = specials.shape[0]
-    for i in numba.prange(values.shape[0]):
-        x = values[i]
-        if np.isnan(x):
-            out[i] = missing_index
-            continue
-        special = False
-        for s in range(n_specials):
-            if x == specials[s]:
-                special = True
-        if special:
-            out[i] = special_index
-            continue
-        lo, hi = 0, n_splits
-        while lo < hi:  # first split greater than x: bins are [low, high)
-            mid = (lo + hi) // 2
-            if x < splits[mid]:
-                hi = mid
-            else:
-                lo = mid + 1
-        out[i] = lo
+    """Bin every numeric feature (``values[f]``) into ``out[rows[f]]``.
+
+    One parallel loop over subjects for all features: feature ``f`` has the
+    splits ``splits[split_start[f]:split_start[f + 1]]`` and likewise its
+    special codes. Bins are ``[low, high)``, as ``np.digitize`` in optbinning.
+    """
+    n = values.shape[1]
+    for block in numba.prange((n + _BLOCK - 1) // _BLOCK):
+        for f in range(values.shape[0]):  # feature by feature within a block
+            first, last = split_start[f], split_start[f + 1]
+            row = rows[f]
+            for i in range(block * _BLOCK, min(n, (block + 1) * _BLOCK)):
+                x = values[f, i]
+                if np.isnan(x):
+                    out[row, i] = missing_index[f]
+                    continue
+                special = False
+                for s in range(special_start[f], special_start[f + 1]):
+                    if x == specials[s]:
+                        special = True
+                if special:
+                    out[row, i] = special_index[f]
+                    continue
+                below = 0  # splits at or below x; a branch-free scan beats
+                for s in range(first, last):  # bisection over so few splits
+                    below += splits[s] <= x
+                out[row, i] = below
 
 
 @numba.njit(parallel=True, cache=True)
@@ -293,14 +306,17 @@ def _lookup_sum(
     total: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     k, n = index.shape
-    for i in numba.prange(n):
-        acc = 0.0
-        for j in range(k):  # feature order, as optbinning sums
-            value = tables[j, index[j, i]]
-            points[j, i] = value
-            by_dimension[dimension_of[j], i] += value
-            acc += value
-        total[i] = acc
+    for block in numba.prange((n + _BLOCK - 1) // _BLOCK):
+        lo, hi = block * _BLOCK, min(n, (block + 1) * _BLOCK)
+        for i in range(lo, hi):
+            total[i] = 0.0
+        for j in range(k):  # feature order, the order optbinning sums in
+            d = dimension_of[j]
+            for i in range(lo, hi):
+                value = tables[j, index[j, i]]
+                points[j, i] = value
+                by_dimension[d, i] += value
+                total[i] += value
 
 
 @dataclass(frozen=True)
@@ -395,21 +411,32 @@ def _index_matrix(tables: Sequence[_Table], frame: pd.DataFrame) -> np.ndarray:
     widest = max((len(t.points) for t in tables), default=0)
     dtype = np.int8 if widest <= np.iinfo(np.int8).max else np.int16
     index = np.empty((len(tables), len(frame)), dtype=dtype)
+    numeric = [j for j, t in enumerate(tables) if not t.categorical]
     for j, table in enumerate(tables):
-        column = frame[table.name]
         if table.categorical:
-            index[j] = _category_bins(table, column)
-        else:
-            values = _numeric_column(table.name, column)
-            _numeric_bins(
-                values,
-                table.splits,
-                table.specials,
-                table.special_index,
-                table.missing_index,
-                index[j],
-            )
+            index[j] = _category_bins(table, frame[table.name])
+    if not numeric:
+        return index
+    values = np.empty((len(numeric), len(frame)), dtype=np.float64)
+    for f, j in enumerate(numeric):
+        values[f] = _numeric_column(tables[j].name, frame[tables[j].name])
+    chosen = [tables[j] for j in numeric]
+    _numeric_bins(
+        values,
+        np.asarray(numeric, dtype=np.int64),
+        np.concatenate([t.splits for t in chosen]),
+        _starts([len(t.splits) for t in chosen]),
+        np.concatenate([t.specials for t in chosen]),
+        _starts([len(t.specials) for t in chosen]),
+        np.asarray([t.special_index for t in chosen], dtype=np.int64),
+        np.asarray([t.missing_index for t in chosen], dtype=np.int64),
+        index,
+    )
     return index
+
+
+def _starts(lengths: Sequence[int]) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
 
 
 def _category_bins(table: _Table, column: pd.Series) -> np.ndarray:
@@ -468,14 +495,7 @@ def score_frame(
     raw = np.empty(n, dtype=np.float64)
     _lookup_sum(index, tables, comp.dimension_of, points, by_dim, raw)
     score = np.clip(raw, comp.score_min, comp.score_max)
-    span = np.where(
-        comp.dimension_max > comp.dimension_min,
-        comp.dimension_max - comp.dimension_min,
-        np.nan,
-    )[:, None]
-    percent = np.nan_to_num(
-        (by_dim - comp.dimension_min[:, None]) / span * 100.0, nan=100.0
-    )
+    percent = _percent_of_range(by_dim, comp.dimension_min, comp.dimension_max)
     rank = np.searchsorted(comp.grade_mins, score, side="right") - 1
     grade = np.asarray(comp.grade_names, dtype=object)[np.maximum(rank, 0)]
     rows = frame.index
@@ -488,6 +508,20 @@ def score_frame(
         score=score,
         grade=grade,
     )
+
+
+def _percent_of_range(
+    values: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
+    """Each row of ``values`` as percent of its ``[low, high]``; 100 if empty."""
+    out = np.empty_like(values)
+    for d in range(values.shape[0]):
+        if high[d] > low[d]:
+            np.subtract(values[d], low[d], out=out[d])
+            out[d] *= 100.0 / (high[d] - low[d])
+        else:
+            out[d] = 100.0
+    return out
 
 
 def _frame(columns_first: np.ndarray, names: Sequence[str], rows: Any) -> pd.DataFrame:
