@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rules._check import check_rule
 from rules._errors import RuleEngineError
 from rules._logic import Leaf, Nnf, to_nnf
 from rules._schema import Rule
@@ -32,6 +33,8 @@ MARKER = "credcert_subject"
 CATCH_ALL = "catch_all"
 
 _ORDER_OPS = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+#: Problem codes of rules that must not reach durable_rules.
+_UNSAFE = frozenset({"unknown_field", "group_field", "value_type", "empty_group"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +59,15 @@ def compile_rules(rules: Sequence[Rule]) -> CompiledRules:
     Raises
     ------
     RuleEngineError
-        If two versions of one rule are given, or a condition has an empty
-        ``all``/``any`` group (durable_rules 2.0.28 loops forever on one).
+        If two versions of one rule are given, a condition has an empty
+        ``all``/``any`` group (durable_rules 2.0.28 loops forever on one), or
+        a comparison names an unknown field or a constant of the wrong type.
     """
     ids = [rule.id for rule in rules]
     if len(ids) != len(set(ids)):
         raise RuleEngineError("compile the rules of one day: one version per rule id")
+    for rule in rules:
+        _refuse_unsafe(rule)
     definition: dict[str, Any] = {}
     names: dict[str, Rule] = {}
     for index, rule in enumerate(rules):
@@ -71,6 +77,26 @@ def compile_rules(rules: Sequence[Rule]) -> CompiledRules:
         names[name] = rule
     definition[CATCH_ALL] = {"all": [{"m": {MARKER: 1}}]}
     return CompiledRules(json.dumps(definition, ensure_ascii=False), names)
+
+
+def _refuse_unsafe(rule: Rule) -> None:
+    """Refuse a rule that would misbehave inside durable_rules.
+
+    Rules from :func:`rules.load_ruleset` have passed these checks already;
+    this guards rules built by hand. A constant of the wrong type is not
+    harmless there: comparing an integer with the string ``"90"`` corrupts
+    memory in durable_rules 2.0.28 and aborts the process when the session
+    is deleted.
+    """
+    problems: list[str] = []
+
+    def report(loc: Sequence[str | int], code: str, message: str) -> None:
+        if code in _UNSAFE:
+            problems.append(message)
+
+    check_rule(rule, report)
+    if problems:
+        raise RuleEngineError(f"rule {rule.key} cannot run: " + "; ".join(problems))
 
 
 def _expression(node: Nnf, rule_id: str) -> dict[str, Any]:

@@ -14,6 +14,11 @@ Measured behaviour of durable_rules 2.0.28 and what the engine does about it:
 * an identical fact asserted twice raises: session ids never repeat;
 * deleting a session that matched nothing can crash: a catch-all rule (see
   :mod:`rules._compile`) makes every subject match;
+* deleting a session whose actions were not all taken aborts the process
+  (measured here): every action is taken first, also when an error cuts the
+  loop short;
+* comparing a field with a constant of another type (an integer with the
+  string ``"90"``) aborts the process: rules are checked before compiling;
 * an ``any`` fires once per true branch: fired rules are deduplicated;
 * an exception inside an action is swallowed by ``Host``: no Python runs
   inside the engine here, and any error while building the outcome is raised;
@@ -167,6 +172,7 @@ class RuleEngine:
         except Exception as exc:
             raise RuleEngineError(f"durable_rules rejected a subject: {exc}") from None
         seen: set[str] = set()
+        in_progress = False
         try:
             if code in (_NOT_HANDLED, _OBSERVED):
                 raise RuleEngineError(
@@ -175,14 +181,36 @@ class RuleEngine:
                 )
             result = _dre.start_action_for_state(handle, state)
             while result:
+                in_progress = True
                 message = result[1]
                 seen.add(message[2 : message.index('"', 2)])
                 following = _dre.complete_and_start_action(handle, state)
+                in_progress = False
                 result = (None, following) if following else None
         finally:
-            _dre.delete_state(handle, sid)
+            self._close_session(sid, state, in_progress)
         seen.discard(CATCH_ALL)
         return sorted(seen, key=lambda name: int(name[1:]))
+
+    def _close_session(self, sid: str, state: int, in_progress: bool) -> None:
+        """Take every pending action of a session, then delete the session.
+
+        Deleting a session whose actions were not all taken aborts the whole
+        process in durable_rules 2.0.28; if the actions cannot be taken, the
+        session is left in place (a small leak) rather than deleted.
+        """
+        handle = self._handle
+        try:
+            if in_progress:
+                while _dre.complete_and_start_action(handle, state):
+                    pass
+            while _dre.start_action_for_state(handle, state):
+                while _dre.complete_and_start_action(handle, state):
+                    pass
+        except Exception:
+            logger.warning("left one session in durable_rules: its actions failed")
+            return
+        _dre.delete_state(handle, sid)
 
     def close(self) -> None:
         """Release the compiled ruleset inside durable_rules."""

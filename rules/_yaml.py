@@ -2,7 +2,8 @@
 
 Mappings load as :class:`LineDict` and sequences as :class:`LineList`; both
 are the builtin types with a ``line`` attribute and the line of each key or
-item, so a pydantic error location can be turned back into a line.
+item, so a pydantic error location can be turned back into a line. A key
+given twice in one mapping is an error (plain YAML keeps the last silently).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ class _LineLoader(yaml.SafeLoader):
         yield data
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
+            if key in data:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
             data[key] = self.construct_object(value_node, deep=True)
             data.key_lines[key] = key_node.start_mark.line + 1
 

@@ -5,22 +5,28 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import durable_rules_engine
 import pytest
 
 from rules import (
     PROBLEM_CODES,
+    RuleEngine,
     RuleEngineError,
     RuleFileError,
+    RuleSet,
     check_rules,
     load_ruleset,
 )
-from rules._compile import compile_rules
 from rules._schema import Rule
 from rules._yaml import load_yaml
-from tests.rules.helpers import DATA, rule_yaml, write_rules
+from tests.rules.helpers import DATA, DAY, rule_yaml, write_rules
 
-BAD_FILES = ["bad_conditions.yaml", "bad_schema.yaml", "bad_yaml.yaml", "mismatch"]
+BAD_FILES = [
+    "bad_conditions.yaml",
+    "bad_duplicate_key.yaml",
+    "bad_schema.yaml",
+    "bad_yaml.yaml",
+    "mismatch",
+]
 
 
 def _expected(name: str) -> list[list[object]]:
@@ -110,17 +116,16 @@ def test_bad_rules_forced_past_the_checks_never_hang_the_engine() -> None:
     data = load_yaml((DATA / "bad_conditions.yaml").read_text("utf-8"))
     refused, ran = 0, 0
     for item in data["rules"]:
+        rule = Rule.model_validate(item)
+        ruleset = RuleSet("bad", "0.1.0", (), (rule,), "")
         try:
-            compiled = compile_rules([Rule.model_validate(item)])
+            engine = RuleEngine(ruleset, on=DAY)
         except RuleEngineError:
             refused += 1
             continue
-        handle = durable_rules_engine.create_ruleset(
-            f"bad-{item['id']}", compiled.definition
-        )
-        fact = '{"sid":"1","credcert_subject":1,"arrears_days":7}'
-        durable_rules_engine.assert_fact(handle, fact)
-        durable_rules_engine.delete_state(handle, "1")
-        durable_rules_engine.delete_ruleset(handle)
+        with engine:
+            assert engine.evaluate({"arrears_days": 7}).status == "pass"
         ran += 1
-    assert (refused, ran) == (1, 5)
+    # Empty groups and mistyped constants are refused (an integer compared with
+    # the string "90" aborts durable_rules); never-true conditions run.
+    assert (refused, ran) == (4, 2)

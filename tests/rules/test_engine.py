@@ -116,7 +116,7 @@ def test_empty_condition_group_is_refused_before_it_reaches_the_engine(
 ) -> None:
     data = ruleset.get("CMP-001").model_dump(by_alias=True)
     data["when"] = {"all": []}
-    with pytest.raises(RuleEngineError, match="empty condition group"):
+    with pytest.raises(RuleEngineError, match="'all' has no conditions"):
         compile_rules([Rule.model_validate(data)])
 
 
@@ -224,3 +224,42 @@ def test_closed_engine_refuses_to_evaluate(ruleset: RuleSet) -> None:
     engine.close()
     with pytest.raises(RuleEngineError, match="engine is closed"):
         engine.evaluate(VERIFIED)
+
+
+class _FailingOnce:
+    """durable_rules_engine, except that the first action completion fails."""
+
+    def __init__(self) -> None:
+        self.failed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(durable_rules_engine, name)
+
+    def complete_and_start_action(self, *args: Any) -> Any:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("action failed")
+        return durable_rules_engine.complete_and_start_action(*args)
+
+
+def test_error_while_taking_actions_still_closes_the_session(
+    engine: RuleEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Deleting a session with actions not taken aborts durable_rules 2.0.28.
+    monkeypatch.setattr(engine_module, "_dre", _FailingOnce())
+    with pytest.raises(RuntimeError, match="action failed"):
+        engine.evaluate({"fraud_sms_confirmed": True})
+    last_sid = str(next(engine._sids) - 1)
+    with pytest.raises(durable_rules_engine.error, match="Could not get state"):
+        durable_rules_engine.get_state(engine._handle, last_sid)
+    assert engine.evaluate({"fraud_sms_confirmed": True, **VERIFIED}).status == "deny"
+
+
+def test_mistyped_constant_is_refused_before_it_reaches_the_engine(
+    ruleset: RuleSet,
+) -> None:
+    # durable_rules aborts the process when it compares 7 with "90".
+    data = ruleset.get("FUL-003").model_dump(by_alias=True)
+    data["when"] = {"field": "arrears_days", "op": "gt", "value": "90"}
+    with pytest.raises(RuleEngineError, match="FUL-003@1 cannot run"):
+        compile_rules([Rule.model_validate(data)])
