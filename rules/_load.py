@@ -229,7 +229,7 @@ def _schema_problems(
             message = f"unknown operator; {error['msg'][0].lower()}{error['msg'][1:]}"
         else:
             where = ".".join(str(p) for p in loc) or "rule"
-            message = f"{where}: {error['msg']}"
+            message = f"{where}: {error['msg'].removeprefix('Value error, ')}"
         yield RuleProblem(file, line_of(data, [*prefix, *loc]), code, message, rule_id)
 
 

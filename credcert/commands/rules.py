@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from reports.rulebook import render_rule_diff, render_rulebook
 from rules import (
@@ -125,11 +125,17 @@ def _load(path: Path | None) -> RuleSet:
 
 
 def _print_problems(problems: tuple[RuleProblem, ...] | list[RuleProblem]) -> None:
-    table = Table(title=f"{len(problems)} problems in rule files", title_justify="left")
-    for column in ("where", "rule", "code", "problem"):
-        table.add_column(column, overflow="fold")
+    """One line per problem, ``file:line: [RULE] code: message``, then a count."""
     for p in problems:
-        table.add_row(f"{p.file}:{p.line}", p.rule_id or "", p.code, p.message)
-    err_console.print(table)
-    for p in problems:  # one plain line each, for editors and CI logs
-        err_console.print(str(p), markup=False, highlight=False, soft_wrap=True)
+        rule = f" [bold]{escape(f'[{p.rule_id}]')}[/]" if p.rule_id else ""
+        err_console.print(
+            f"[cyan]{escape(p.file)}:{p.line}[/]:{rule} [red]{p.code}[/]: "
+            f"{escape(p.message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    files = len({p.file for p in problems})
+    err_console.print(
+        f"[red bold]{len(problems)} problem{'s' * (len(problems) != 1)}[/] "
+        f"in {files} file{'s' * (files != 1)}"
+    )
