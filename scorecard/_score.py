@@ -451,12 +451,12 @@ def _category_bins(table: _Table, column: pd.Series) -> np.ndarray:
             dtype=np.int64,
         )
         return np.asarray(lookup[column.cat.codes.to_numpy()])
-    if not pd.api.types.is_string_dtype(column):
-        column = column.map(_as_text, na_action="ignore")
-    codes = pd.Index(table.categories, dtype=object).get_indexer(
-        pd.Index(column, dtype=object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)  # missing: -1
+    lookup = np.asarray(
+        [table.category_index.get(_as_text(u), table.missing_index) for u in uniques]
+        + [table.missing_index],
+        dtype=np.int64,
     )
-    lookup = np.append(table.category_bin, table.missing_index)
     return np.asarray(lookup[codes])
 
 
