@@ -83,6 +83,9 @@ class FeatureSpec(_Model):
     dimension: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
     dtype: Literal["numerical", "categorical"] | None = None
     monotonic_trend: MonotonicTrend = "auto_asc_desc"
+    # Known shortcoming: all special codes share one bin (optbinning's list
+    # form); named groups of codes (its dict form) wait for a dataset that
+    # needs them.
     special_codes: tuple[float | str, ...] = ()
     #: Fixed split points (numerical) or groups of categories (categorical),
     #: kept as given by the optimiser.
