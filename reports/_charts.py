@@ -223,10 +223,9 @@ def grouped_bars(
             ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         ax.margins(y=0.18)
         if len(series) > 1 or reference is not None:
-            ax.legend(
+            figure.legend(
                 ncols=len(series) + (reference is not None),
-                loc="upper center",
-                bbox_to_anchor=(0.5, -0.22 if long else -0.12),
+                loc="outside lower center",
                 fontsize=8,
             )
         return encode(figure, alt)

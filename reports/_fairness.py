@@ -323,7 +323,7 @@ def _gap_chart(a: AttributeFairness, group: str) -> Chart:
     return horizontal_bars(
         [f"{f} {_field_zh(f)}" for f in row.index],
         list(row.to_numpy()),
-        title=f"{a.name} {group}: points per feature against the population",
+        title=f"{a.name} = {group}: points against the population mean",
         xlabel="points (below zero: the group gets fewer points than average)",
         alt=f"Bar chart of the points gap per feature for {a.name} {group}",
         value_format="{:+.1f}",

@@ -94,7 +94,7 @@ def render_scorecard_report(
         "features": [_feature_view(card) for card in artifact.features],
         "coefficients": artifact.coefficients,
         "grades": _grade_rows(artifact, scored),
-        "grade_chart": _grade_chart(artifact, scored),
+        "grade_chart": _grade_chart(artifact, scored, label),
         "dimensions": _dimension_rows(artifact),
         "dimension_chart": _dimension_chart(artifact),
         "roc_chart": None,
@@ -244,13 +244,15 @@ def _grade_rows(
 
 
 def _grade_chart(
-    artifact: ScorecardArtifact, scored: tuple[np.ndarray, np.ndarray] | None
+    artifact: ScorecardArtifact,
+    scored: tuple[np.ndarray, np.ndarray] | None,
+    label: str,
 ) -> Chart:
     names = [f"{g.grade} ≥{g.min_score:g}" for g in artifact.grades]
     series = {"training sample": [g.bad_rate or 0.0 for g in artifact.grades]}
     if scored is not None:
         rows = _grade_rows(artifact, scored)
-        series["data given"] = [r["bad_rate"] or 0.0 for r in rows]
+        series[label] = [r["bad_rate"] or 0.0 for r in rows]
     return grouped_bars(
         names,
         series,
