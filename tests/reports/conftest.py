@@ -17,6 +17,8 @@ import pandas as pd
 import pytest
 
 from reports import (
+    FairnessAnalysis,
+    analyse_fairness,
     render_certificate,
     render_fairness_report,
     render_monitoring_report,
@@ -105,6 +107,12 @@ def fitted() -> Fitted:
         ruleset=ruleset,
         certificates=certificates,
     )
+
+
+@pytest.fixture(scope="session")
+def analysis(fitted: Fitted) -> FairnessAnalysis:
+    """The fairness analysis of the training data at the artifact's cutoff."""
+    return analyse_fairness(fitted.artifact, fitted.training)
 
 
 @pytest.fixture(scope="session")

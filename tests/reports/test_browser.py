@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from reports import FairnessAnalysis
 from tests.reports.conftest import Fitted
 
 REPORTS = (
@@ -31,7 +32,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCREENSHOT_MAX_HEIGHT = 6000
 
 
-def expected_text(name: str, fitted: Fitted) -> list[str]:
+def expected_text(name: str, fitted: Fitted, analysis: FairnessAnalysis) -> list[str]:
     """Figures and words each report must show, computed from the fitted objects."""
     card = fitted.artifact
     certificate = fitted.certificates["noticed"]
@@ -51,9 +52,6 @@ def expected_text(name: str, fitted: Fitted) -> list[str]:
             "shift 显著偏移",
         ]
     if name == "fairness":
-        from reports import analyse_fairness
-
-        analysis = analyse_fairness(card, fitted.training)
         return [
             f"{analysis.overall['approval_rate'] * 100:.1f}%",
             *(f"{a.demographic_parity_ratio:.3f}" for a in analysis.attributes),
@@ -91,11 +89,12 @@ def pages(browser: Any, report_dir: Path) -> Iterator[dict[str, Any]]:
 def _write_screenshot(page: Any, name: str) -> None:
     height = min(page.evaluate("document.body.scrollHeight"), SCREENSHOT_MAX_HEIGHT)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(
-        path=str(SCREENSHOTS / f"{name}.png"),
-        clip={"x": 0, "y": 0, "width": 1100, "height": height},
-        full_page=True,
+    png = page.screenshot(
+        clip={"x": 0, "y": 0, "width": 1100, "height": height}, full_page=True
     )
+    # A 256-colour palette keeps the committed files small and the text sharp.
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256)
+    image.save(SCREENSHOTS / f"{name}.png", optimize=True)
 
 
 def _pixels(png: bytes) -> np.ndarray:
@@ -111,10 +110,11 @@ def test_screenshot_is_not_blank(pages: dict[str, Any], name: str) -> None:
 
 @pytest.mark.parametrize("name", REPORTS)
 def test_page_shows_the_expected_figures(
-    pages: dict[str, Any], fitted: Fitted, name: str
+    pages: dict[str, Any], fitted: Fitted, analysis: FairnessAnalysis, name: str
 ) -> None:
     text = pages[name].inner_text("body")
-    missing = [item for item in expected_text(name, fitted) if item not in text]
+    expected = expected_text(name, fitted, analysis)
+    missing = [item for item in expected if item not in text]
     assert not missing, f"{name}: the page does not show {missing}"
 
 
