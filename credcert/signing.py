@@ -60,6 +60,7 @@ __all__ = [
     "parse_time",
     "sign_document",
     "sign_documents",
+    "signature_texts",
     "unsigned",
     "verify_document",
 ]
@@ -590,3 +591,37 @@ def _block(document: Any) -> dict[str, Any]:
                 "malformed", f"signature field {name!r}: expected a {kind.__name__}"
             )
     return dict(block)
+
+
+def signature_texts(
+    digests: Sequence[str], key: SigningKey, signed_at: dt.datetime
+) -> list[str]:
+    """The canonical JSON text of each block :func:`sign_documents` would give.
+
+    Assembled from pieces for speed (batch issuing signs millions); equal to
+    ``canonical_json(block)`` for the same arguments, which is tested.
+    """
+    when = format_time(signed_at)
+    levels = _levels([d.encode("ascii") for d in digests])
+    root = levels[-1][0]
+    size = len(digests)
+    signature = _b64(key.sign(_root_message(key.kid, root, size, when)))
+    hexes = [[node.hex() for node in level] for level in levels[:-1]]
+    head = f'{{"alg":"{_ALG}","content_digest":"'
+    middle = f'"kid":"{key.kid}","leaf_index":'
+    tail = (
+        f'"root":"{root.hex()}","root_signature":"{signature}",'
+        f'"schema":"{SIGNATURE_SCHEMA}","signed_at":"{when}","tree_size":{size}}}'
+    )
+    out = []
+    for index, digest in enumerate(digests):
+        path, i = [], index
+        for level in hexes:
+            sibling = i ^ 1
+            if sibling < len(level):
+                path.append(level[sibling])
+            i >>= 1
+        proof = '","'.join(path)
+        proof = f'["{proof}"]' if path else "[]"
+        out.append(f'{head}{digest}",{middle}{index},"proof":{proof},{tail}')
+    return out

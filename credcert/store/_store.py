@@ -26,9 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     Connection,
     Engine,
@@ -116,6 +113,9 @@ class Store:
 
     def migrate(self) -> None:
         """Apply every migration not yet applied (Alembic ``upgrade head``)."""
+        from alembic import command  # imported here: workers never migrate
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
         try:
@@ -127,6 +127,8 @@ class Store:
 
     def revision(self) -> str | None:
         """The schema's current migration revision."""
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 

@@ -70,3 +70,50 @@ def store(database: dict) -> Iterator[Store]:
     opened = Store(database["url"], schema=database["schema"])
     yield opened
     opened.close()
+
+
+DATA = Path(__file__).parent / "data"
+SCORECARD = DATA / "scorecard.json"
+
+
+@pytest.fixture(scope="session")
+def scorecard():  # type: ignore[no-untyped-def]
+    """A small scorecard artifact trained on 30k synthetic subscribers."""
+    from scorecard import load_artifact
+
+    return load_artifact(SCORECARD)
+
+
+@pytest.fixture(scope="session")
+def rule_engine():  # type: ignore[no-untyped-def]
+    from rules import RuleEngine, load_ruleset
+
+    return RuleEngine(load_ruleset(), on=T0.date())
+
+
+@pytest.fixture(scope="session")
+def pseudonymizer():  # type: ignore[no-untyped-def]
+    from credcert.pseudonym import Pseudonymizer
+
+    return Pseudonymizer(b"test-pseudonym-key-0123456789abcdef")
+
+
+@pytest.fixture(scope="session")
+def records(subscribers_frame):  # type: ignore[no-untyped-def]
+    """Validated records of the shared synthetic frame (first 1500)."""
+    from subscribers import iter_records
+
+    frame = subscribers_frame.drop(columns=["default_12m", "oracle_logodds"])
+    return list(iter_records(frame.iloc[:1500]))
+
+
+@pytest.fixture
+def issuer(rule_engine, scorecard, pseudonymizer, keyring):  # type: ignore[no-untyped-def]
+    from credcert.issue import Issuer
+
+    return Issuer(
+        rules=rule_engine,
+        scorecard=scorecard,
+        pseudonymizer=pseudonymizer,
+        keys=keyring,
+    )
