@@ -1,0 +1,780 @@
+"""Batch issuing: a subscriber file in, signed certificates out, resumable.
+
+The file is cut into chunks of ``chunk_size`` rows. For each chunk the main
+process validates the rows against the data contract, pseudonymises the
+subscriptions (raw numbers never leave it), and hands the chunk to a worker:
+inline, a pool of processes, or Dask (``dask.distributed``, worker processes,
+since the rule engine holds Python's global lock). Workers evaluate the rules
+(vectorised, with the durable_rules engine for the rows where a rule fires,
+to get its trace), score, explain and encode each certificate's content.
+Back in the main process, in chunk order, every ``tree_size`` certificates
+form a Merkle tree whose root is signed once (the private key never leaves
+the main process); each certificate carries its inclusion proof and verifies
+on its own. The chunk is then written as one Parquet part file (atomically)
+and, with a database, its certificates, decision-log entries and ledger row
+in one transaction.
+
+Resuming: the output folder's ``manifest.json`` fixes the batch id, the
+issue time and the chunking, so a rerun produces the same bytes; a chunk is
+done when its part file exists (and, with a database, its ledger row), and a
+chunk that was half done is simply done again. Killed at any moment and
+restarted, no certificate is lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from hashlib import sha256
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from credcert._encode import CertificateEncoder, Decision, capped
+from credcert._errors import BatchError
+from credcert._explainer import PointsExplainer
+from credcert.certificate import CERTIFICATE_SCHEMA
+from credcert.decision_log import LogEntry
+from credcert.issue import (
+    DEFAULT_VALID_DAYS,
+    DIGEST_COLUMNS,
+    certificate_id,
+    digest_row,
+)
+from credcert.pseudonym import Pseudonymizer
+from credcert.signing import SigningKey, format_time, parse_time, signature_texts
+
+if TYPE_CHECKING:
+    from credcert.store import Store
+from rules import RuleEngine, RuleOutcome, evaluate_frame, facts_records, load_ruleset
+from rules import combine as combine_rules
+from scorecard import ScorecardArtifact, load_artifact, score_frame
+from subscribers import PERSONAL_COLUMNS, Source, as_of_column, validate_frame
+
+__all__ = [
+    "MANIFEST",
+    "BatchReport",
+    "BatchSettings",
+    "issue_file",
+    "read_certificates",
+]
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+MANIFEST_SCHEMA = "credcert.batch-manifest/1"
+_SOURCES = tuple(Source)
+_SIGNATURE = b',"signature":'
+_PART_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("subject", pa.string()),
+        ("status", pa.string()),
+        ("score", pa.float64()),
+        ("grade", pa.string()),
+        ("issued_at", pa.string()),
+        ("expires_on", pa.string()),
+        ("chunk", pa.int32()),
+        ("content_digest", pa.string()),
+        ("certificate", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """What every worker needs; small, picklable, identical on every engine.
+
+    ``scorecard_json`` is the artifact file's text (checksummed, loaded in
+    each worker), so workers need no shared file system.
+    """
+
+    scorecard_json: str
+    ruleset_path: str | None
+    rules_on: dt.date
+    issued_at: str
+    valid_days: int = DEFAULT_VALID_DAYS
+    with_log: bool = True
+
+    @property
+    def key(self) -> str:
+        text = json.dumps(asdict(self), default=str, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class BatchReport:
+    """What a batch run did."""
+
+    batch_id: str
+    out_dir: Path
+    rows: int
+    chunks: int
+    chunks_done_before: int
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _ChunkResult:
+    index: int
+    ids: list[str]
+    subjects: list[str]
+    statuses: list[str]
+    scores: list[float | None]
+    grades: list[str | None]
+    heads: list[bytes]
+    tails: list[bytes]
+    digests: list[str]
+    bodies: list[str]
+    expires_on: str
+
+
+# --- workers --------------------------------------------------------------------
+
+
+class _Worker:
+    """Per-process state: engine, scorecard and encoder, built once."""
+
+    def __init__(self, settings: BatchSettings) -> None:
+        _one_thread()
+        path = settings.ruleset_path
+        self.ruleset = load_ruleset(path) if path else load_ruleset()
+        self.on = settings.rules_on
+        self.engine = RuleEngine(self.ruleset, on=self.on)
+        self.card = _artifact_from_text(settings.scorecard_json)
+        explainer = PointsExplainer(self.card)
+        versions = {
+            "certificate_schema": CERTIFICATE_SCHEMA,
+            "ruleset": f"{self.ruleset.name}@{self.ruleset.version}",
+            "scorecard": f"{self.card.name}@{self.card.scorecard_version}",
+            "templates": explainer.templates_version,
+        }
+        self.encoder = CertificateEncoder(
+            self.card, explainer, versions, settings.valid_days
+        )
+        self.issued_at = settings.issued_at
+        self.issued_on = parse_time(settings.issued_at).date()
+        self.passed = combine_rules((), self.ruleset.version)
+        self.rule_ids = [r.id for r in self.ruleset.rules_on(self.on)]
+        self.with_log = settings.with_log
+
+    def outcomes(self, frame: pd.DataFrame) -> list[RuleOutcome]:
+        """Rule outcomes: vectorised, with the engine's trace where a rule fires."""
+        fired = evaluate_frame(self.ruleset, frame, on=self.on)[self.rule_ids]
+        rows = np.flatnonzero(fired.to_numpy(dtype=bool).any(axis=1))
+        out = [self.passed] * len(frame)
+        facts = facts_records(frame.iloc[rows])
+        for i, subject in zip(rows, facts, strict=True):
+            out[i] = self.engine.evaluate(subject)
+        return out
+
+    def run(self, index: int, ids: list[str], frame: pd.DataFrame) -> _ChunkResult:
+        outcomes = self.outcomes(frame)
+        scores = score_frame(self.card, frame)
+        bins = scores.bins[self.encoder.features].to_numpy().tolist()
+        dim_points = scores.dimension_points[self.encoder.dimensions].to_numpy()
+        dim_percent = scores.dimension_percent[self.encoder.dimensions].to_numpy()
+        totals, grades = scores.score.tolist(), list(scores.grade)
+        columns = _json_columns(frame)
+        evaluation = columns["evaluation_date"]
+        sources = _source_columns(frame, columns)
+        subjects = frame["subject"].tolist()
+        digests_in = self.with_log and _input_digests(subjects, columns)
+        result = _ChunkResult(index, ids, subjects, [], [], [], [], [], [], [], "")
+        for i, outcome in enumerate(outcomes):
+            denied = outcome.status == "deny"
+            decision = Decision(
+                outcome.status,
+                outcome.grade_cap,
+                outcome.fired,
+                None if denied else bins[i],
+                None if denied else dim_points[i].tolist(),
+                None if denied else dim_percent[i].tolist(),
+                None if denied else totals[i],
+                None if denied else grades[i],
+            )
+            head, tail, status, codes = self.encoder.content(
+                certificate_id=ids[i],
+                subject=subjects[i],
+                issued_at=self.issued_at,
+                issued_on=self.issued_on,
+                evaluation_date=evaluation[i],
+                sources=[column[i] for column in sources],
+                decision=decision,
+            )
+            head_bytes, tail_bytes = head.encode(), tail.encode()
+            digest = "sha256:" + sha256(head_bytes + b"," + tail_bytes).hexdigest()
+            grade = None if denied else capped(grades[i], outcome.grade_cap)
+            result.heads.append(head_bytes)
+            result.tails.append(tail_bytes)
+            result.digests.append(digest)
+            result.statuses.append(status)
+            result.grades.append(grade)
+            result.scores.append(None if denied else round(totals[i], 2))
+            if digests_in:
+                result.bodies.append(
+                    self.encoder.log_body(
+                        input_digest=digests_in[i],
+                        content_digest=digest,
+                        status=status,
+                        decision=decision,
+                        grade=grade,
+                        codes=codes,
+                    )
+                )
+        result.expires_on = (
+            self.issued_on + dt.timedelta(days=self.encoder.valid_days)
+        ).isoformat()
+        return result
+
+
+def _json_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """The digest columns as lists of JSON-ready values (dates as ISO text)."""
+    out: dict[str, list[Any]] = {}
+    for name in DIGEST_COLUMNS:
+        column: Any = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            column = column.dt.strftime("%Y-%m-%d")
+        out[name] = column.to_numpy(dtype=object, na_value=None).tolist()
+    return out
+
+
+def _source_columns(
+    frame: pd.DataFrame, columns: dict[str, list[Any]]
+) -> list[list[tuple[str, str | None, int | None]]]:
+    """Per source, per row: (source, as-of date, age in days)."""
+    evaluation = pd.to_datetime(frame["evaluation_date"])
+    out = []
+    for source in _SOURCES:
+        name = as_of_column(source)
+        ages: Any = (evaluation - pd.to_datetime(frame[name])).dt.days
+        age_list = ages.to_numpy(dtype=object, na_value=None).tolist()
+        out.append(
+            [
+                (source.value, day, None if day is None else int(age))
+                for day, age in zip(columns[name], age_list, strict=True)
+            ]
+        )
+    return out
+
+
+def _input_digests(subjects: list[str], columns: dict[str, list[Any]]) -> list[str]:
+    rows = zip(subjects, *(columns[name] for name in DIGEST_COLUMNS), strict=True)
+    return [digest_row(list(row)) for row in rows]
+
+
+def _one_thread() -> None:
+    """A worker is one core: keep numba's parallel scoring to one thread."""
+    try:
+        import numba
+
+        numba.set_num_threads(1)
+    except (ImportError, ValueError):  # pragma: no cover - numba is optional here
+        pass
+
+
+_WORKERS: dict[str, _Worker] = {}
+
+
+def _worker(settings: BatchSettings) -> _Worker:
+    key = settings.key
+    if key not in _WORKERS:
+        _WORKERS.clear()
+        _WORKERS[key] = _Worker(settings)
+    return _WORKERS[key]
+
+
+def issue_chunk(
+    settings: BatchSettings, index: int, ids: list[str], frame: pd.DataFrame
+) -> _ChunkResult:
+    """Encode a pseudonymised chunk's certificates (runs in a worker)."""
+    return _worker(settings).run(index, ids, frame)
+
+
+def _artifact_from_text(text: str) -> ScorecardArtifact:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scorecard.json"
+        path.write_text(text, encoding="utf-8")
+        return load_artifact(path)
+
+
+# --- running chunks: inline, process pool, Dask -----------------------------------
+
+
+class _Runner:
+    """Submits chunks to workers; results come back as futures."""
+
+    workers = 1
+
+    def submit(
+        self, settings: BatchSettings, index: int, ids: list[str], frame: pd.DataFrame
+    ) -> Any:
+        done: Future[_ChunkResult] = Future()
+        done.set_result(issue_chunk(settings, index, ids, frame))
+        return done
+
+    def close(self) -> None:
+        """Release the workers."""
+
+
+class _PoolRunner(_Runner):
+    def __init__(self, processes: int) -> None:
+        self.workers = processes
+        context = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(processes, mp_context=context)
+
+    def submit(
+        self, settings: BatchSettings, index: int, ids: list[str], frame: pd.DataFrame
+    ) -> Any:
+        return self.pool.submit(issue_chunk, settings, index, ids, frame)
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+class _DaskRunner(_Runner):
+    """Chunks on ``dask.distributed``: a scheduler address, or a local cluster.
+
+    The local cluster has worker processes with one thread each: the rule
+    engine holds Python's global lock, so threads would not run in parallel.
+    """
+
+    def __init__(self, address: str | None, processes: int) -> None:
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if address is None:
+            self.cluster = LocalCluster(
+                n_workers=processes,
+                processes=True,
+                threads_per_worker=1,
+                dashboard_address=None,
+            )
+            self.client = Client(self.cluster)
+        else:
+            self.client = Client(address)
+        self.workers = max(1, len(self.client.scheduler_info()["workers"]))
+
+    def submit(
+        self, settings: BatchSettings, index: int, ids: list[str], frame: pd.DataFrame
+    ) -> Any:
+        return self.client.submit(
+            issue_chunk, settings, index, ids, frame, pure=False, key=f"chunk-{index}"
+        )
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _runner(engine: str, processes: int, address: str | None) -> _Runner:
+    if engine == "inline":
+        return _Runner()
+    if engine == "processes":
+        return _PoolRunner(processes)
+    if engine == "dask":
+        return _DaskRunner(address, processes)
+    raise BatchError(
+        f"engine: expected 'inline', 'processes' or 'dask'; got {engine!r}"
+    )
+
+
+# --- the manifest and the input -------------------------------------------------------
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _manifest(
+    out_dir: Path, source: Path, settings: dict[str, Any], rows: int
+) -> dict[str, Any]:
+    """The batch's manifest: read it back when resuming, or start a new one."""
+    path = out_dir / MANIFEST
+    digest = _file_digest(source)
+    if path.exists():
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        mine = {k: manifest.get(k) for k in ("input_digest", *settings)}
+        wanted = {"input_digest": digest, **settings}
+        if mine != wanted:
+            changed = sorted(k for k in wanted if mine.get(k) != wanted[k])
+            raise BatchError(
+                f"{out_dir} holds batch {manifest.get('batch_id')} of other inputs "
+                f"or settings ({', '.join(changed)} differ); resume with the same "
+                "file and settings, or write to a new folder"
+            )
+        return manifest
+    manifest = {
+        "schema": MANIFEST_SCHEMA,
+        "batch_id": "b-"
+        + hashlib.sha256(f"{digest}|{settings}".encode()).hexdigest()[:16],
+        "input_digest": digest,
+        "rows": rows,
+        **settings,
+    }
+    _write_atomic(path, (json.dumps(manifest, indent=2) + "\n").encode())
+    return manifest
+
+
+def _part_path(out_dir: Path, index: int) -> Path:
+    return out_dir / f"part-{index:06d}.parquet"
+
+
+def _chunks(source: Path, chunk_size: int) -> Iterator[tuple[int, int, pd.DataFrame]]:
+    """(index, first row, frame) for each chunk of a Parquet or CSV file."""
+    if source.suffix.lower() == ".parquet":
+        reader = pq.ParquetFile(source)
+        start = 0
+        for index, table in enumerate(reader.iter_batches(batch_size=chunk_size)):
+            yield index, start, table.to_pandas()
+            start += table.num_rows
+        return
+    frame = pd.read_csv(source, dtype={"msisdn": "string", "subscription_id": "string"})
+    for index, start in enumerate(range(0, len(frame), chunk_size)):
+        yield index, start, frame.iloc[start : start + chunk_size]
+
+
+def _row_count(source: Path) -> int:
+    if source.suffix.lower() == ".parquet":
+        return int(pq.ParquetFile(source).metadata.num_rows)
+    if source.suffix.lower() == ".csv":
+        with source.open("rb") as handle:
+            return max(0, sum(1 for _ in handle) - 1)
+    raise BatchError(
+        f"{source}: expected a .parquet or .csv file; got {source.suffix or 'none'!r}"
+    )
+
+
+def _prepare(
+    frame: pd.DataFrame, start: int, pseudonymizer: Pseudonymizer, source: Path
+) -> pd.DataFrame:
+    """Validate a chunk and swap its personal columns for the subject pseudonym."""
+    frame = frame.reset_index(drop=True)
+    known = [c for c in frame.columns if c not in ("default_12m", "oracle_logodds")]
+    try:
+        typed = validate_frame(frame[known], source=str(source))
+    except Exception as exc:
+        raise BatchError(f"rows {start + 1}-{start + len(frame)}: {exc}") from None
+    activated = pd.to_datetime(typed["activated_on"]).dt.date.tolist()
+    typed.insert(
+        0,
+        "subject",
+        pseudonymizer.subjects(typed["msisdn"].tolist(), activated),
+    )
+    return typed.drop(columns=sorted(PERSONAL_COLUMNS))
+
+
+# --- the main loop ---------------------------------------------------------------
+
+
+def issue_file(
+    source: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    scorecard: str | os.PathLike[str],
+    key: SigningKey,
+    pseudonymizer: Pseudonymizer,
+    at: dt.datetime | None = None,
+    store: Store | None = None,
+    ruleset_path: str | os.PathLike[str] | None = None,
+    chunk_size: int = 20_000,
+    tree_size: int = 256,
+    valid_days: int = DEFAULT_VALID_DAYS,
+    engine: str = "processes",
+    processes: int = 2,
+    address: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchReport:
+    """Issue certificates for every subscriber of a file; resume if interrupted.
+
+    Parameters
+    ----------
+    source : path-like
+        A Parquet (streamed by chunks) or CSV file of subscriber records.
+    out_dir : path-like
+        Folder for ``manifest.json`` and one ``part-NNNNNN.parquet`` per chunk
+        (together a Parquet dataset; see :func:`read_certificates`).
+    scorecard : path-like
+        The scorecard artifact (JSON).
+    key : SigningKey
+        Signs one Merkle root per ``tree_size`` certificates.
+    pseudonymizer : Pseudonymizer
+    at : datetime, optional
+        Issue time of every certificate; now (to the second) for a new
+        batch. A resumed batch keeps the time in its manifest.
+    store : Store, optional
+        Also save certificates, decision-log entries and the chunk ledger.
+    engine : {"processes", "dask", "inline"}
+        Where chunks run; ``address`` (a Dask scheduler) implies ``"dask"``.
+    processes : int
+        Worker processes (a local Dask cluster gets as many).
+    progress : callable, optional
+        Called with (rows done, rows in all) after each chunk.
+
+    Raises
+    ------
+    BatchError
+        If the folder holds a batch of another file or other settings, or a
+        chunk breaks the data contract (rows named, personal values never).
+    """
+    source, out = Path(source), Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    card_text = Path(scorecard).read_text(encoding="utf-8")
+    moment = (at or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    rules_file = None if ruleset_path is None else str(ruleset_path)
+    fixed: dict[str, Any] = {
+        "chunk_size": chunk_size,
+        "tree_size": tree_size,
+        "valid_days": valid_days,
+        "scorecard_sha256": hashlib.sha256(card_text.encode()).hexdigest(),
+        "ruleset_path": rules_file,
+        "key_id": key.kid,
+    }
+    rows = _row_count(source)
+    manifest = _manifest(out, source, fixed, rows)
+    manifest.setdefault("issued_at", None)
+    if manifest["issued_at"] is None:
+        manifest["issued_at"] = format_time(moment)
+        _write_atomic(out / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
+    issued_at = parse_time(manifest["issued_at"])
+    batch_id = manifest["batch_id"]
+    settings = BatchSettings(
+        card_text,
+        rules_file,
+        issued_at.date(),
+        manifest["issued_at"],
+        valid_days,
+        with_log=store is not None,
+    )
+    chunks = -(-rows // chunk_size)
+    done = _done_chunks(out, batch_id, store, manifest, chunks)
+    report = BatchReport(batch_id, out, rows, chunks, len(done))
+    logger.info(
+        "batch %s: %d rows in %d chunks, %d already done",
+        batch_id,
+        rows,
+        chunks,
+        len(done),
+    )
+    job = _Job(
+        settings,
+        source,
+        out,
+        batch_id,
+        store,
+        key,
+        pseudonymizer,
+        tree_size,
+        chunk_size,
+        issued_at,
+        report,
+        progress,
+    )
+    runner = _runner("dask" if address else engine, processes, address)
+    try:
+        _run(runner, job, done)
+    finally:
+        runner.close()
+    if store is not None:
+        store.finish_batch(batch_id, issued_at)
+    summary = {"batch_id": batch_id, "rows": rows, "statuses": report.statuses}
+    _write_atomic(out / "summary.json", (json.dumps(summary, indent=2) + "\n").encode())
+    logger.info("batch %s complete: %s", batch_id, report.statuses)
+    return report
+
+
+def _done_chunks(
+    out: Path,
+    batch_id: str,
+    store: Store | None,
+    manifest: dict[str, Any],
+    chunks: int,
+) -> set[int]:
+    on_disk = {i for i in range(chunks) if _part_path(out, i).exists()}
+    if store is None:
+        return on_disk
+    if store.batch(batch_id) is None:
+        store.start_batch(
+            {
+                "id": batch_id,
+                "input_digest": manifest["input_digest"],
+                "issued_at": manifest["issued_at"],
+                "chunk_size": manifest["chunk_size"],
+                "chunks": chunks,
+                "rows": manifest["rows"],
+                "settings": json.dumps(manifest, sort_keys=True),
+            }
+        )
+    return on_disk & set(store.done_chunks(batch_id))
+
+
+@dataclass
+class _Job:
+    """Everything the main loop of one batch run needs."""
+
+    settings: BatchSettings
+    source: Path
+    out: Path
+    batch_id: str
+    store: Store | None
+    key: SigningKey
+    pseudonymizer: Pseudonymizer
+    tree_size: int
+    chunk_size: int
+    issued_at: dt.datetime
+    report: BatchReport
+    progress: Callable[[int, int], None] | None
+
+
+def _run(runner: _Runner, job: _Job, done: set[int]) -> None:
+    """Submit pending chunks (a bounded number in flight), finish them in order."""
+    pending: deque[Any] = deque()
+    rows_done = 0
+
+    def drain() -> None:
+        nonlocal rows_done
+        result: _ChunkResult = pending.popleft().result()
+        _finish(job, result)
+        rows_done += len(result.ids)
+        if job.progress is not None:
+            job.progress(rows_done, job.report.rows)
+
+    for index, start, frame in _chunks(job.source, job.chunk_size):
+        if index in done:
+            rows_done += len(frame)
+            continue
+        prepared = _prepare(frame, start, job.pseudonymizer, job.source)
+        ids = [certificate_id(job.batch_id, start + i) for i in range(len(prepared))]
+        pending.append(runner.submit(job.settings, index, ids, prepared))
+        if len(pending) >= 2 * runner.workers:
+            drain()
+    while pending:
+        drain()
+
+
+def _finish(job: _Job, result: _ChunkResult) -> None:
+    """Sign a chunk, write its part file, then commit it to the database."""
+    blocks: list[bytes] = []
+    for start in range(0, len(result.digests), job.tree_size):
+        part = result.digests[start : start + job.tree_size]
+        blocks += [b.encode() for b in signature_texts(part, job.key, job.issued_at)]
+    pieces: list[bytes] = []
+    for head, block, tail in zip(result.heads, blocks, result.tails, strict=True):
+        pieces += (head, _SIGNATURE, block, b",", tail)
+    lengths = np.fromiter(map(len, pieces), np.int64, len(pieces)).reshape(-1, 5)
+    offsets = np.zeros(len(blocks) + 1, np.int32)
+    np.cumsum(lengths.sum(axis=1), out=offsets[1:])
+    data = b"".join(pieces)
+    documents = pa.StringArray.from_buffers(
+        len(blocks), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)
+    )
+    stamp = format_time(job.issued_at)
+    n = len(blocks)
+    table = pa.table(
+        {
+            "id": result.ids,
+            "subject": result.subjects,
+            "status": result.statuses,
+            "score": pa.array(result.scores, pa.float64()),
+            "grade": pa.array(result.grades, pa.string()),
+            "issued_at": [stamp] * n,
+            "expires_on": [result.expires_on] * n,
+            "chunk": pa.array([result.index] * n, pa.int32()),
+            "content_digest": result.digests,
+            "certificate": documents,
+        },
+        schema=_PART_SCHEMA,
+    )
+    path = _part_path(job.out, result.index)
+    handle, tmp = tempfile.mkstemp(dir=job.out, prefix=f".{path.name}.")
+    os.close(handle)
+    try:
+        pq.write_table(table, tmp, compression="zstd", compression_level=1)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    if job.store is not None:
+        _commit(job, result, documents.to_pylist(), path)
+    for status in result.statuses:
+        job.report.statuses[status] = job.report.statuses.get(status, 0) + 1
+
+
+def _commit(job: _Job, result: _ChunkResult, texts: list[str], path: Path) -> None:
+    assert job.store is not None
+    stamp = format_time(job.issued_at)
+    expires = dt.date.fromisoformat(result.expires_on)
+    rows, entries = [], []
+    for i, text in enumerate(texts):
+        cid, subject, status = result.ids[i], result.subjects[i], result.statuses[i]
+        rows.append(
+            {
+                "id": cid,
+                "subject": subject,
+                "status": status,
+                "issued_status": status,
+                "score": result.scores[i],
+                "grade": result.grades[i],
+                "issued_at": stamp,
+                "expires_on": expires,
+                "evaluation_date": dt.date.fromisoformat(
+                    text.split('"evaluation_date":"', 1)[1][:10]
+                ),
+                "batch_id": job.batch_id,
+                "chunk_index": result.index,
+                "key_id": job.key.kid,
+                "content_digest": result.digests[i],
+                "superseded_by": None,
+                "status_changed_at": stamp,
+                "document": text,
+            }
+        )
+        entries.append(LogEntry(stamp, status, cid, subject, result.bodies[i]))
+    ledger = {
+        "batch_id": job.batch_id,
+        "chunk_index": result.index,
+        "rows": len(texts),
+        "root": hashlib.sha256("".join(result.digests).encode()).hexdigest(),
+        "part_file": path.name,
+        "completed_at": stamp,
+    }
+    job.store.commit_chunk(ledger, rows, entries)
+
+
+def read_certificates(out_dir: str | os.PathLike[str]) -> pd.DataFrame:
+    """Every certificate a batch wrote, in row order (one row per certificate)."""
+    parts = sorted(Path(out_dir).glob("part-*.parquet"))
+    if not parts:
+        raise BatchError(f"{out_dir}: no part files; has the batch run?")
+    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
