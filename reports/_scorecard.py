@@ -182,6 +182,9 @@ def _iv_chart(artifact: ScorecardArtifact) -> Chart:
     )
 
 
+# Known shortcoming: only selected features get a binning section; dropped
+# candidates appear in the IV table alone, until the artifact keeps their bins
+# or the report is given TrainingResult.binning_tables.
 def _feature_view(card: FeatureCard) -> dict[str, Any]:
     return {
         "card": card,

@@ -36,7 +36,7 @@ from scorecard import (
     train,
 )
 from subscribers.synth import generate
-from tests.reports.helpers import EVALUATION_DATE, build_certificate, record_of
+from tests.reports.helpers import EVALUATION_DATE, issue_certificates
 
 CHROMIUM = Path(os.environ.get("CREDCERT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -94,10 +94,7 @@ def fitted() -> Fitted:
     batch = shifted_batch(3_000, seed=6)
     ruleset = load_ruleset()
     rows = _pick(training, artifact, ruleset)
-    certificates = {
-        name: build_certificate(artifact, ruleset, record_of(training, row), number=i)
-        for i, (name, row) in enumerate(rows.items(), start=1)
-    }
+    certificates = issue_certificates(artifact, ruleset, training, rows)
     return Fitted(
         artifact=artifact,
         roc=result.roc,
