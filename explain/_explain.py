@@ -35,7 +35,7 @@ from explain._explanation import (
 from explain._reasons import (
     MAX_REASONS,
     BatchReasons,
-    CodeTable,
+    RankTable,
     rank,
     rank_batch,
 )
@@ -223,14 +223,10 @@ class Explainer:
             )
             for card in artifact.features
         )
-        self._codes = CodeTable.build([f.adverse for f in self._features])
-        # Points per (feature, bin) for ranking; +inf where a bin has no
-        # adverse code, so such features never rank.
-        ranking = points_table(artifact)
-        ranking[self._codes.ids < 0] = np.inf
-        self._ranking = ranking
-        self._columns = np.arange(len(self._features))
-        self._reference = reference.vector(artifact)
+        lost = points_table(artifact) - reference.vector(artifact)[:, None]
+        self._ranks = RankTable.build(
+            lost, [f.adverse for f in self._features], self.config.min_points
+        )
         self._grade_labels = {
             g.grade: {"zh": g.zh, "en": g.en} for g in artifact.grades
         }
@@ -390,11 +386,7 @@ class Explainer:
         The matrix is what :func:`scorecard.bin_indices` returns (or
         ``BatchScores.bins``); the points come from the points table.
         """
-        bins = np.asarray(bins)
-        lost = self._ranking[self._columns, bins] - self._reference
-        return rank_batch(
-            lost, bins, self._codes, self.config.max_reasons, self.config.min_points
-        )
+        return rank_batch(np.asarray(bins), self._ranks, self.config.max_reasons)
 
     def reason_codes(self, data: pd.DataFrame | str | os.PathLike[str]) -> BatchReasons:
         """Top adverse reason codes of every row of a subscriber table."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_REASONS", "BatchReasons", "CodeTable", "rank", "rank_batch"]
+__all__ = ["MAX_REASONS", "BatchReasons", "RankTable", "rank", "rank_batch"]
 
 #: The most adverse reasons an explanation ever gives.
 MAX_REASONS = 4
@@ -46,29 +46,6 @@ def rank(
     ]
     keyed.sort()
     return [j for _, j in keyed[:limit]]
-
-
-@dataclass(frozen=True)
-class CodeTable:
-    """Adverse code of every (feature, bin), as integers into ``names``.
-
-    ``ids[j, b]`` is the index in ``names`` of the code feature ``j`` gives
-    when the subscriber is in bin ``b``.
-    """
-
-    names: tuple[str, ...]
-    ids: np.ndarray
-
-    @classmethod
-    def build(cls, codes: Sequence[Sequence[str]]) -> CodeTable:
-        """A table from each feature's code per bin ("" for no code)."""
-        names = tuple(dict.fromkeys(c for row in codes for c in row if c))
-        width = max(len(row) for row in codes)
-        ids = np.full((len(codes), width), -1, dtype=np.int32)
-        index = {name: i for i, name in enumerate(names)}
-        for j, row in enumerate(codes):
-            ids[j, : len(row)] = [index[c] if c else -1 for c in row]
-        return cls(names, ids)
 
 
 @dataclass(frozen=True)
@@ -109,47 +86,99 @@ class BatchReasons:
         return pd.DataFrame(columns)
 
 
+@dataclass(frozen=True)
+class RankTable:
+    """Every (feature, bin) that can be a reason, ranked once by points lost.
+
+    Within one subject each feature sits in one bin, so a subject's reasons
+    are its (feature, bin) pairs with the smallest ranks. Ranks are small
+    integers (``uint8`` for up to 255 pairs), so ranking a million subjects
+    is a few passes over a small integer matrix, feature by feature.
+
+    Attributes
+    ----------
+    rank : numpy.ndarray
+        ``(features, bins)`` rank of each pair; ``none`` where the pair can
+        never be a reason (no adverse code, or it loses too little).
+    feature, code, points : numpy.ndarray
+        Per rank (and at ``none``: -1, -1, NaN): feature position, code id
+        into ``names`` and points lost.
+    names : tuple of str
+        The codes.
+    none : int
+        The rank that stands for "no reason".
+    """
+
+    rank: np.ndarray
+    feature: np.ndarray
+    code: np.ndarray
+    points: np.ndarray
+    names: tuple[str, ...]
+    none: int
+
+    @classmethod
+    def build(
+        cls,
+        lost: np.ndarray,
+        codes: Sequence[Sequence[str]],
+        min_points: float,
+    ) -> RankTable:
+        """Rank pairs by ``lost`` (points minus reference), ties by feature.
+
+        ``codes[j][b]`` is the adverse code of feature ``j`` in bin ``b``
+        (``""``: none); ``lost`` is ``(features, bins)``, padded freely.
+        """
+        names = tuple(dict.fromkeys(c for row in codes for c in row if c))
+        index = {name: i for i, name in enumerate(names)}
+        pairs = sorted(
+            (float(lost[j, b]), j, b, index[code])
+            for j, row in enumerate(codes)
+            for b, code in enumerate(row)
+            if code and lost[j, b] <= -min_points
+        )
+        dtype = np.uint8 if len(pairs) < 255 else np.uint16
+        none = int(np.iinfo(dtype).max)
+        rank = np.full(lost.shape, none, dtype=dtype)
+        feature = np.full(none + 1, -1, dtype=np.intp)
+        code = np.full(none + 1, -1, dtype=np.int32)
+        points = np.full(none + 1, np.nan)
+        for r, (value, j, b, c) in enumerate(pairs):
+            rank[j, b] = r
+            feature[r], code[r], points[r] = j, c, value
+        return cls(rank, feature, code, points, names, none)
+
+
 def rank_batch(
-    contributions: np.ndarray,
-    bins: np.ndarray,
-    table: CodeTable,
-    limit: int = MAX_REASONS,
-    min_points: float = 0.5,
+    bins: np.ndarray, table: RankTable, limit: int = MAX_REASONS
 ) -> BatchReasons:
-    """Top ``limit`` adverse reasons of every row of a contribution matrix.
+    """Top ``limit`` adverse reasons of every subject, vectorised.
 
     Parameters
     ----------
-    contributions : numpy.ndarray
-        ``(rows, features)`` points minus reference points; ``+inf`` where
-        a feature may not be a reason (its bin has no adverse code).
     bins : numpy.ndarray
-        ``(rows, features)`` bin indices, to choose each feature's code.
-    table : CodeTable
+        ``(rows, features)`` bin indices, as the scorecard gives them.
+    table : RankTable
     limit : int
         Reasons per row, at most :data:`MAX_REASONS`.
-    min_points : float
-        Smallest loss that counts as a reason.
     """
-    n, k = contributions.shape
+    n, k = bins.shape
     limit = min(limit, k)
-    lost = np.where(contributions <= -min_points, contributions, np.inf)
-    if limit < k:
-        top = np.argpartition(lost, limit - 1, axis=1)[:, :limit]
-    else:
-        top = np.broadcast_to(np.arange(k), (n, k)).copy()
-    values = np.take_along_axis(lost, top, axis=1)
-    order = np.lexsort((top, values), axis=1) if n else top
-    top = np.take_along_axis(top, order, axis=1)
-    values = np.take_along_axis(values, order, axis=1)
-    none = ~np.isfinite(values)
-    feature_bins = np.take_along_axis(bins, top, axis=1)
-    ids = table.ids[top, feature_bins]
-    ids[none] = -1
-    top[none] = -1
+    bins = np.asfortranarray(bins)  # each feature's column contiguous
+    ranks = np.empty((k, n), dtype=table.rank.dtype)
+    for j in range(k):
+        np.take(table.rank[j], bins[:, j], out=ranks[j])
+    chosen = np.empty((n, limit), dtype=np.intp)
+    for slot in range(limit):
+        best = ranks.min(axis=0)
+        chosen[:, slot] = best
+        # Ranks within a row are distinct, so this removes exactly the best;
+        # ``none`` is all ones, so OR-ing it in is the cheapest assignment.
+        taken = (ranks == best).astype(ranks.dtype)
+        taken *= table.none
+        ranks |= taken
     return BatchReasons(
-        code_ids=ids,
-        points=np.where(none, np.nan, values),
-        features=top,
+        code_ids=table.code[chosen],
+        points=table.points[chosen],
+        features=table.feature[chosen],
         code_names=table.names,
     )

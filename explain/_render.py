@@ -35,6 +35,8 @@ Format = Literal["text", "html"]
 FORMATS: tuple[str, ...] = get_args(Format)
 _VERSION = re.compile(r"template-version:\s*(\S+)")
 Phrase = dict[str, Any]
+#: Most sentences and phrases a renderer keeps made (a few MB).
+MEMO_SIZE = 50_000
 
 
 def template_dir() -> Path:
@@ -61,6 +63,10 @@ def _points(value: float) -> int:
 
 
 # -- phrase specs -------------------------------------------------------------
+
+
+def _bin_key(bin_: BinInfo) -> tuple[Any, ...]:
+    return (bin_.index, bin_.kind, bin_.low, bin_.high, bin_.categories)
 
 
 def _kind(name: str) -> FieldKind:
@@ -179,6 +185,21 @@ class Renderer:
         self._strings: dict[tuple[str, str, str], Template] = {}
         self._modules: dict[str, Any] = {}
         self._versions: dict[str, str] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def _remember(self, key: tuple[Any, ...], make: Any) -> Any:
+        """A sentence or phrase, made once per distinct input.
+
+        Sentences depend only on a few values (a count, a bin, rounded
+        points), so most subjects repeat ones already made. The memo is
+        cleared when it holds :data:`MEMO_SIZE` entries.
+        """
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            found = self._memo[key] = make()
+        return found
 
     @functools.cached_property
     def languages(self) -> tuple[str, ...]:
@@ -235,11 +256,33 @@ class Renderer:
         template = self._string(reason.code, "text", lang, code.text[lang])
         return template.render(value=value, n=reason.value, bin=bin_text)
 
-    def reason_context(self, reason: Reason, lang: str) -> dict[str, Any]:
-        """What the explanation template needs of one reason."""
+    def reason_context(
+        self, reason: Reason, lang: str, kind: str = "population"
+    ) -> dict[str, Any]:
+        """What the explanation templates need of one reason, its sentence too.
+
+        ``kind`` is the reference kind the sentence compares with.
+        """
+        key = (
+            "reason",
+            lang,
+            kind,
+            reason.code,
+            reason.value,
+            _bin_key(reason.bin),
+            _bin_key(reason.typical),
+            reason.typical.share,
+            _points(reason.points),
+        )
+        context: dict[str, Any] = self._remember(
+            key, lambda: self._reason_context(reason, lang, kind)
+        )
+        return context
+
+    def _reason_context(self, reason: Reason, lang: str, kind: str) -> dict[str, Any]:
         entry = self.catalogue.feature(reason.feature)
         typical = bin_phrase(reason.feature, reason.typical, entry)
-        return {
+        context = {
             "code": reason.code,
             "title": reason.title[lang],
             "fact": self.fact(reason, lang),
@@ -249,9 +292,27 @@ class Renderer:
             "same_as_typical": reason.typical.index == reason.bin.index,
             "points": _points(reason.points),
         }
+        words = self._sentences(lang)
+        macro = words.reason if reason.direction == "adverse" else words.strength
+        context["sentence"] = str(macro(context, kind))
+        return context
 
     def suggestion_text(self, suggestion: Suggestion, lang: str) -> str:
         """The catalogue sentence of a suggestion, about the time ahead."""
+        key = (
+            "suggestion",
+            lang,
+            suggestion.feature,
+            suggestion.value,
+            _bin_key(suggestion.bin),
+            _bin_key(suggestion.target),
+            _points(suggestion.points),
+            suggestion.months,
+        )
+        text: str = self._remember(key, lambda: self._suggestion_text(suggestion, lang))
+        return text
+
+    def _suggestion_text(self, suggestion: Suggestion, lang: str) -> str:
         entry = self.catalogue.feature(suggestion.feature)
         assert entry.suggestion is not None
         target = self.phrase(
@@ -285,13 +346,6 @@ class Renderer:
         kind = explanation.reference.kind
         reference = {"kind": kind, "score": round(explanation.reference.score)}
 
-        def listed(reasons: tuple[Reason, ...], macro: Any) -> list[dict[str, Any]]:
-            out = []
-            for reason in reasons:
-                context = self.reason_context(reason, lang)
-                out.append({**context, "sentence": str(macro(context, kind))})
-            return out
-
         return {
             "score": round(explanation.score),
             "grade": explanation.grade,
@@ -299,8 +353,12 @@ class Renderer:
             "reference": reference,
             "reference_line": str(words.reference_line(reference)),
             "no_reason_line": str(words.no_reason(kind)),
-            "reasons": listed(explanation.reasons, words.reason),
-            "strengths": listed(explanation.strengths, words.strength),
+            "reasons": [
+                self.reason_context(r, lang, kind) for r in explanation.reasons
+            ],
+            "strengths": [
+                self.reason_context(r, lang, kind) for r in explanation.strengths
+            ],
             "suggestions": [
                 self.suggestion_text(s, lang) for s in explanation.suggestions
             ],

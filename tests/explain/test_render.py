@@ -167,12 +167,8 @@ def _check_language(text: str, lang: str) -> None:
 def test_every_code_renders_in_every_language_for_every_bin(
     case: str, reason: Reason, lang: str
 ) -> None:
-    renderer = default_renderer()
-    context = renderer.reason_context(reason, lang)
-    module = renderer.env.get_template(f"{lang}/_sentences.j2").module
-    macro = module.reason if reason.direction == "adverse" else module.strength  # type: ignore[attr-defined]
-    sentence = str(macro(context, "population"))
-    _check_language(sentence, lang)
+    context = default_renderer().reason_context(reason, lang, "population")
+    _check_language(context["sentence"], lang)
     assert context["title"]
 
 
