@@ -1,7 +1,7 @@
 """Evaluating many subjects in parallel: one process per core, one engine each.
 
-durable_rules 2.0.28 is not safe across threads, and its batch calls mix up
-sessions, so parallel work is split by process: each worker builds its own
+durable_rules 2.0.28 is not safe across threads and its batch calls are not
+safe either, so parallel work is split by process: each worker builds its own
 :class:`~rules._engine.RuleEngine` once and evaluates chunks of subjects one
 by one. Chunks go out in order and a bounded number is in flight, so memory
 stays flat however many subjects stream through.
