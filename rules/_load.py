@@ -224,8 +224,9 @@ def _schema_problems(
 ) -> Iterable[RuleProblem]:
     for error in exc.errors():
         loc = _data_loc(error["loc"])
-        code = "unknown_operator" if loc and loc[-1] == "op" else "schema"
-        if error["type"] == "literal_error" and code == "unknown_operator":
+        operator = bool(loc) and loc[-1] == "op" and error["type"] == "literal_error"
+        code = "unknown_operator" if operator else "schema"
+        if operator:
             message = f"unknown operator; {error['msg'][0].lower()}{error['msg'][1:]}"
         else:
             where = ".".join(str(p) for p in loc) or "rule"
