@@ -42,13 +42,13 @@ PICKS: list[Pick] = [
     (
         "经核实参与诈骗短信",
         "confirmed fraud SMS",
-        lambda f: f.fraud_sms_confirmed == True,
-    ),  # noqa: E712
+        lambda f: f.fraud_sms_confirmed.eq(True),
+    ),
     (
         "未完成实名认证",
         "not real-name verified",
-        lambda f: f.real_name_verified == False,
-    ),  # noqa: E712
+        lambda f: f.real_name_verified.eq(False),
+    ),
     (
         "身份证核验不一致",
         "ID check mismatch",
