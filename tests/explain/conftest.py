@@ -1,8 +1,9 @@
-"""Fixtures of the explanation tests: two small scorecards, trained once.
+"""Fixtures of the explanation tests: small scorecards, trained once each.
 
-One on synthetic subscribers (the default spec), one on a second dataset of
-a different shape (a generic loan table, ``kind: table``) so that additivity
-is shown on data the synthetic generator did not make.
+One on synthetic subscribers (the default spec); two on data the synthetic
+generator did not make, so that additivity is shown beyond it: the public
+German credit data (the scorecard layer's spec in ``tests/scorecard/data``)
+and a generic loan table with a special code and missing values.
 """
 
 from __future__ import annotations
@@ -124,7 +125,16 @@ def loans(tmp_path_factory: pytest.TempPathFactory) -> Trained:
     return _fit(spec, frame)
 
 
-@pytest.fixture(params=["synthetic", "loans"])
+@pytest.fixture(scope="session")
+def german() -> Trained:
+    """The public German credit data with the scorecard layer's spec for it."""
+    spec_path = Path(__file__).parents[1] / "scorecard" / "data" / "german_credit.yaml"
+    spec = load_spec(spec_path)
+    assert spec.dataset.path is not None
+    return _fit(spec, pd.read_csv(spec.dataset.path))
+
+
+@pytest.fixture(params=["synthetic", "loans", "german"])
 def dataset(request: pytest.FixtureRequest) -> Trained:
     """Each of the two datasets in turn."""
     trained: Trained = request.getfixturevalue(request.param)
