@@ -147,25 +147,32 @@ class CertificateEncoder:
         evaluation_date: str,
         sources: Sequence[tuple[str, str | None, int | None]],
         decision: Decision,
+        explained: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
     ) -> tuple[str, str, str, list[str]]:
         """Canonical content text split around ``signature``, and reason codes.
 
         ``evaluation_date`` and each source's as-of date are ISO texts;
         ``sources`` holds (source, as-of date, age in days). Identifiers and
-        pseudonyms are plain ASCII tokens and are not escaped.
+        pseudonyms are plain ASCII tokens and are not escaped. ``explained``
+        holds reasons and suggestions already computed (batch issuing ranks a
+        whole chunk at once); the explainer is asked when it is None.
 
         Returns ``(head, tail, status, codes)``: the content is ``head + "," +
         tail``; the signed document is ``head + ',"signature":' + block + "," +
         tail``.
         """
         status = status_of(decision.status)
+        if explained is not None:
+            reasons, suggestions = explained
+        elif decision.bins is None:
+            reasons, suggestions = self.explainer.reasons((), decision.fired)
+        else:
+            reasons, suggestions = self.explainer.reasons(decision.bins, decision.fired)
         if decision.bins is None:
-            reasons, _ = self.explainer.reasons((), decision.fired)
-            suggestions: list[dict[str, Any]] = []
+            suggestions = []
             points = subscores = "[]"
             score = grade = "null"
         else:
-            reasons, suggestions = self.explainer.reasons(decision.bins, decision.fired)
             points = "[" + ",".join(map(getitem, self._rows, decision.bins)) + "]"
             assert decision.dimension_points is not None
             assert decision.dimension_percent is not None

@@ -1,12 +1,13 @@
-"""A stand-in for the explanation layer: reasons and suggestions from points alone.
+"""Reasons and suggestions on certificates: the ``explain`` layer and a stand-in.
 
-Until ``explain/`` publishes its API, certificates carry reasons computed
-here: each scored feature's points lost against its best bin, ranked, at most
-four; a suggestion for each actionable feature among them, with the points of
-its next better bin; rule reasons from the fired rules' titles and legal
-basis. Every (feature, bin) pair has a fixed reason, so texts are rendered
-once per scorecard, not per subject. Replace with an adapter over
-``explain`` (same :class:`Explainer` protocol) once it is committed.
+:class:`LayerExplainer` (the default) takes reason codes, their ranking and
+their sentences from the explanation layer. :class:`PointsExplainer` is a
+stand-in that needs only the scorecard: each feature's points lost against its
+best bin, ranked, at most four; it also supplies the suggestions (the next
+better bin of an actionable feature among the reasons) and the rule reasons
+(fired deny and review rules with their title and legal basis). Every
+(feature, bin) pair has a fixed reason, so texts are built once per
+scorecard, not per subject.
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ from collections.abc import Sequence
 from operator import getitem, itemgetter
 from typing import Any, Protocol
 
+import numpy as np
+
 from rules import FiredRule
 from scorecard import ScorecardArtifact
 from subscribers import FIELDS
 
-__all__ = ["STANDIN_TEMPLATES_VERSION", "Explainer", "PointsExplainer"]
+__all__ = [
+    "STANDIN_TEMPLATES_VERSION",
+    "Explainer",
+    "LayerExplainer",
+    "PointsExplainer",
+]
 
 STANDIN_TEMPLATES_VERSION = "standin-points/1"
 MAX_REASONS = 4
@@ -42,6 +50,12 @@ class Explainer(Protocol):
         ``bins`` holds the bin index of each scorecard feature, in the
         scorecard's feature order; it is empty for a denial.
         """
+        ...
+
+    def reasons_many(
+        self, bins: np.ndarray, fired: Sequence[Sequence[FiredRule]]
+    ) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+        """:meth:`reasons` for many scored subjects (rows of ``bins``)."""
         ...
 
 
@@ -118,6 +132,19 @@ class PointsExplainer:
             }
         return self._rules[rule.rule_id]
 
+    def suggestion_for(self, feature: int, bin_index: int) -> dict[str, Any] | None:
+        """The suggestion of a feature (by position) in a bin, if actionable."""
+        return self._by_bin[feature][bin_index][2]
+
+    def reasons_many(
+        self, bins: np.ndarray, fired: Sequence[Sequence[FiredRule]]
+    ) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+        """:meth:`reasons` of many scored subjects (rows of ``bins``)."""
+        return [
+            self.reasons(row, rules)
+            for row, rules in zip(bins.tolist(), fired, strict=True)
+        ]
+
     def reasons(
         self, bins: Sequence[int], fired: Sequence[FiredRule]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -127,3 +154,94 @@ class PointsExplainer:
         reasons = ruled + [e[1] for e in chosen]
         suggestions = [e[2] for e in chosen if e[2] is not None]
         return reasons, suggestions
+
+
+class LayerExplainer:
+    """Reasons from the explanation layer (``explain``), for certificates.
+
+    Reason codes, their ranking and their sentences come from ``explain``:
+    :meth:`explain.Explainer.reason_codes_from_bins` ranks every subject's
+    (feature, bin) pairs against the reference, and the reason catalogue
+    gives each code its Chinese and English sentence. A reason depends only
+    on (feature, bin), so its JSON is built once and reused. Its rendered
+    text is the code's title in the catalogue ("按时缴费比例偏低"), which names
+    the finding without the subscriber's exact value.
+
+    Known shortcoming: suggestions are the points stand-in's (next better bin
+    of an actionable feature among the reasons), not ``explain``'s own
+    suggestions with their time horizons, because those are built per subject
+    through pydantic and Jinja2, far beyond the batch budget; remove once
+    ``explain`` offers per-(feature, bin) suggestions in batch.
+
+    Parameters
+    ----------
+    scorecard : ScorecardArtifact
+    explainer : explain.Explainer, optional
+        Against the population reference by default.
+    """
+
+    def __init__(self, scorecard: ScorecardArtifact, explainer: Any = None) -> None:
+        from explain import Explainer as LayerExplainerImpl
+        from explain import population_reference
+
+        self.explainer = explainer or LayerExplainerImpl(
+            scorecard, population_reference(scorecard)
+        )
+        renderer = self.explainer.renderer
+        self.templates_version = (
+            f"reasons@{self.explainer.catalogue.version};"
+            f"zh@{renderer.template_version('zh')};"
+            f"en@{renderer.template_version('en')}"
+        )
+        self._names = [card.name for card in scorecard.features]
+        self._standin = PointsExplainer(scorecard)
+        self._cache: dict[tuple[int, int], dict[str, Any]] = {}
+
+    def reasons(
+        self, bins: Sequence[int], fired: Sequence[FiredRule]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        if not len(bins):
+            return self._standin.reasons((), fired)
+        return self.reasons_many(np.asarray([bins]), [fired])[0]
+
+    def reasons_many(
+        self, bins: np.ndarray, fired: Sequence[Sequence[FiredRule]]
+    ) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+        """Reasons and suggestions of many scored subjects (rows of ``bins``)."""
+        found = self.explainer.reason_codes_from_bins(bins)
+        codes = found.code_ids.tolist()
+        features = found.features.tolist()
+        points = found.points.tolist()
+        rows = bins.tolist()
+        out = []
+        for row, code_row, feature_row, point_row, rules in zip(
+            rows, codes, features, points, fired, strict=True
+        ):
+            reasons = [
+                self._standin.rule_reason(f)
+                for f in rules
+                if f.effect in ("deny", "review")
+            ]
+            suggestions = []
+            for code, j, lost in zip(code_row, feature_row, point_row, strict=True):
+                if code < 0:
+                    continue
+                reasons.append(self._reason(found.code_names[code], j, row[j], lost))
+                tip = self._standin.suggestion_for(j, row[j])
+                if tip is not None:
+                    suggestions.append(tip)
+            out.append((reasons, suggestions))
+        return out
+
+    def _reason(self, code: str, j: int, b: int, lost: float) -> dict[str, Any]:
+        key = (j, b)
+        if key not in self._cache:
+            entry = self.explainer.catalogue.codes[code]
+            self._cache[key] = {
+                "code": code,
+                "kind": "score",
+                "feature": self._names[j],
+                "points": round(lost, 2),
+                "text": {"zh": entry.title["zh"], "en": entry.title["en"]},
+            }
+        return self._cache[key]

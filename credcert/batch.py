@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 
 from credcert._encode import CertificateEncoder, Decision, capped
 from credcert._errors import BatchError
-from credcert._explainer import PointsExplainer
+from credcert._explainer import LayerExplainer
 from credcert.certificate import CERTIFICATE_SCHEMA
 from credcert.decision_log import LogEntry
 from credcert.issue import (
@@ -155,7 +155,8 @@ class _Worker:
         self.on = settings.rules_on
         self.engine = RuleEngine(self.ruleset, on=self.on)
         self.card = _artifact_from_text(settings.scorecard_json)
-        explainer = PointsExplainer(self.card)
+        explainer = LayerExplainer(self.card)
+        self.explainer = explainer
         versions = {
             "certificate_schema": CERTIFICATE_SCHEMA,
             "ruleset": f"{self.ruleset.name}@{self.ruleset.version}",
@@ -193,6 +194,16 @@ class _Worker:
         sources = _source_columns(frame, columns)
         subjects = frame["subject"].tolist()
         digests_in = self.with_log and _input_digests(subjects, columns)
+        scored = [i for i, o in enumerate(outcomes) if o.status != "deny"]
+        explained: list[Any] = [None] * len(outcomes)
+        many = self.explainer.reasons_many(
+            np.asarray([bins[i] for i in scored], dtype=np.int64).reshape(
+                len(scored), len(self.encoder.features)
+            ),
+            [outcomes[i].fired for i in scored],
+        )
+        for i, pair in zip(scored, many, strict=True):
+            explained[i] = pair
         result = _ChunkResult(index, ids, subjects, [], [], [], [], [], [], [], "")
         for i, outcome in enumerate(outcomes):
             denied = outcome.status == "deny"
@@ -214,6 +225,7 @@ class _Worker:
                 evaluation_date=evaluation[i],
                 sources=[column[i] for column in sources],
                 decision=decision,
+                explained=explained[i],
             )
             head_bytes, tail_bytes = head.encode(), tail.encode()
             digest = "sha256:" + sha256(head_bytes + b"," + tail_bytes).hexdigest()

@@ -38,7 +38,7 @@ from credcert._encode import (
     status_of,
 )
 from credcert._errors import IssueError
-from credcert._explainer import Explainer, PointsExplainer
+from credcert._explainer import Explainer, LayerExplainer
 from credcert.certificate import CERTIFICATE_SCHEMA, Certificate
 from credcert.decision_log import LogEntry
 from credcert.pseudonym import Pseudonymizer
@@ -147,7 +147,7 @@ class Issuer:
     keys : KeyRing or SigningKey
         The active key of a ring signs.
     explainer : Explainer, optional
-        Reasons and suggestions; the points stand-in by default.
+        Reasons and suggestions; the ``explain`` layer's by default.
     valid_days : int
         Days from the issue date to expiry.
     templates_version : str, optional
@@ -168,7 +168,7 @@ class Issuer:
         self.scorecard = scorecard
         self.pseudonymizer = pseudonymizer
         self.key = keys.active() if isinstance(keys, KeyRing) else keys
-        self.explainer: Explainer = explainer or PointsExplainer(scorecard)
+        self.explainer: Explainer = explainer or LayerExplainer(scorecard)
         self.valid_days = valid_days
         self.versions: dict[str, str] = {
             "certificate_schema": CERTIFICATE_SCHEMA,
