@@ -191,6 +191,12 @@ def shap_contributions(
     -------
     numpy.ndarray
         ``(rows, features)`` contributions in points.
+
+    Examples
+    --------
+    >>> phi = shap_contributions(card, test_rows, train_rows)  # doctest: +SKIP
+    >>> phi.shape  # doctest: +SKIP
+    (2000, 15)
     """
     import shap
 
@@ -220,6 +226,12 @@ def check_with_shap(
     ------
     AdditivityError
         If any contribution differs by more than ``tolerance`` points.
+
+    Examples
+    --------
+    >>> ref = population_reference(card)  # doctest: +SKIP
+    >>> check_with_shap(card, test_rows, ref, train_rows) < 1e-6  # doctest: +SKIP
+    True
     """
     fast = contributions_frame(artifact, data, reference).contributions
     exact = shap_contributions(artifact, data, background)

@@ -216,6 +216,9 @@ class Explainer:
         self.renderer = renderer or (
             default_renderer() if catalogue is None else Renderer(self.catalogue)
         )
+        # The catalogue covers the subscriber data contract; a scorecard on
+        # another table has contributions but no reason codes until its spec
+        # names a catalogue of its own.
         self.catalogue.require(artifact.feature_names)
         self._features = tuple(
             _feature(
@@ -415,6 +418,9 @@ def flags_of(
     """
     flags = []
     for fired in outcome.fired:
+        # rules.FiredRule carries title and legal basis but not the rule's
+        # description; it is looked up in the rule set when one is given.
+        # Removed when FiredRule carries the description itself.
         description = None
         if ruleset is not None:
             try:
@@ -467,7 +473,14 @@ def reason_codes(
     data: pd.DataFrame | str | os.PathLike[str],
     reference: Reference | Literal["population", "best_bin"] = "population",
 ) -> BatchReasons:
-    """Top four adverse reason codes of every row of a subscriber table."""
+    """Top four adverse reason codes of every row of a subscriber table.
+
+    Examples
+    --------
+    >>> reason_codes(card, frame).to_frame().head(2)  # doctest: +SKIP
+         reason_1  points_1    reason_2  points_2 ...
+    0  FUL-OTP-01    -59.10  FUL-ARD-01    -55.80 ...
+    """
     if not isinstance(reference, Reference):
         reference = make_reference(artifact, reference)
     return Explainer(artifact, reference).reason_codes(data)

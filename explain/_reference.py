@@ -288,6 +288,11 @@ def make_reference(
     ------
     ValueError
         If ``kind`` is unknown, or needs a background that is not given.
+
+    Examples
+    --------
+    >>> ref = make_reference(card, "cutoff", recent_applicants)  # doctest: +SKIP
+    >>> ref.save("out/reference-cutoff.json")  # doctest: +SKIP
     """
     if kind == "population":
         return population_reference(artifact)

@@ -379,6 +379,11 @@ class Renderer:
             If there are no templates for ``lang``.
         ValueError
             If ``fmt`` is not one of :data:`FORMATS`.
+
+        Examples
+        --------
+        >>> print(default_renderer().render(explanation, "en"))  # doctest: +SKIP
+        Credit score 612, grade C (good). Compared below with the average ...
         """
         self._check(lang)
         if fmt not in FORMATS:

@@ -293,3 +293,23 @@ def test_explanations_record_the_template_versions(explainer: Explainer) -> None
     assert e.template_version == {
         lang: explainer.renderer.template_version(lang) for lang in LANGUAGES
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "zh", "en"),
+    [
+        ("population", "全体用户的平均水平", "the average of all subscribers"),
+        ("best_bin", "各项的最佳水平", "the best level of each item"),
+        ("cutoff", "审批线附近用户的平均水平", "applicants near the approval line"),
+    ],
+)
+def test_text_names_the_reference_it_compares_with(
+    synthetic: Trained, kind: str, zh: str, en: str
+) -> None:
+    from explain import make_reference
+
+    card = synthetic.artifact
+    explainer = Explainer(card, make_reference(card, kind, synthetic.train))  # type: ignore[arg-type]
+    e = explainer.explain(records(synthetic.test, 1)[0])
+    assert zh in e.text["zh"]
+    assert en in e.text["en"]
