@@ -23,6 +23,7 @@ and time give a byte-identical certificate.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -122,13 +123,18 @@ def digest_row(row: list[Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(row)).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Issued:
-    """A signed certificate: document, its canonical text, its log entry."""
+    """A signed certificate: its canonical JSON text and its log entry."""
 
-    document: dict[str, Any]
     text: str
     entry: LogEntry
+
+    @functools.cached_property
+    def document(self) -> dict[str, Any]:
+        """The certificate as a JSON object (parsed on first use)."""
+        parsed: dict[str, Any] = json.loads(self.text)
+        return parsed
 
     @property
     def certificate(self) -> Certificate:
@@ -223,18 +229,20 @@ class Issuer:
         digest = digest_text(f"{head},{tail}")
         (block,) = sign_documents([digest], self.key, at)
         text = f'{head},"signature":{canonical_json(block).decode()},{tail}'
-        document = json.loads(text)
+        grade = None
+        if decision.grade is not None:
+            grade = capped(decision.grade, decision.grade_cap)
         body = self.encoder.log_body(
             input_digest=input_digest(values, subject),
             content_digest=digest,
             status=status,
             decision=decision,
-            grade=document["grade"],
+            grade=grade,
             codes=codes,
         )
         entry = LogEntry(stamp, status, cid, subject, body)
         logger.info("certificate %s %s", cid, status)
-        return Issued(document, text, entry)
+        return Issued(text, entry)
 
     def decide(self, outcome: RuleOutcome, features: Mapping[str, Any]) -> Decision:
         """Combine a rule outcome with the score of ``features`` (none if denied)."""

@@ -1,0 +1,205 @@
+"""Benchmark of certificate issuing: one certificate in process, and whole files.
+
+Figures go to docs/benchmarks.md ("Certificates"). Run on demand, never in the
+test suite::
+
+    .venv/bin/python benchmarks/bench_certificates.py single --subjects 5000
+    .venv/bin/python benchmarks/bench_certificates.py batch --rows 1000000
+    .venv/bin/python benchmarks/bench_certificates.py engines --rows 10000000
+
+``single`` times :meth:`credcert.issue.Issuer.issue` on a mapping (contract
+validation, pseudonym, rules on durable_rules, score, reasons, Chinese text,
+canonical JSON, Ed25519 signature, decision-log entry). ``batch`` issues a
+synthetic file end to end with 2 worker processes (rules, score, reason codes,
+signatures, Parquet out; no database). ``engines`` issues the same file on a
+plain 2-process pool and on a local Dask cluster of 2 worker processes, in the
+same run, and compares them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from credcert.batch import issue_file, read_certificates
+from credcert.issue import Issuer
+from credcert.pseudonym import Pseudonymizer
+from credcert.signing import KeyRing, verify_document
+from rules import RuleEngine, load_ruleset
+from scorecard import load_artifact
+from subscribers import record_columns, write_subscribers
+from subscribers.synth import generate
+
+AT = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+CARD = Path(__file__).parents[1] / "tests" / "certificates" / "data" / "scorecard.json"
+KEY = b"benchmark-pseudonym-key-0123456789"
+
+
+def _ring(folder: Path) -> KeyRing:
+    return KeyRing.open(folder / "keys", now=AT - dt.timedelta(days=1))
+
+
+def single(args: argparse.Namespace, work: Path) -> None:
+    ring = _ring(work)
+    issuer = Issuer(
+        rules=RuleEngine(load_ruleset(), on=AT.date()),
+        scorecard=load_artifact(CARD),
+        pseudonymizer=Pseudonymizer(KEY),
+        keys=ring,
+    )
+    frame = generate(args.subjects + 500, seed=3)[list(record_columns())]
+    rows = [
+        {k: (None if v is None or v != v else v) for k, v in row.items()}
+        for row in frame.astype(object).where(frame.notna(), None).to_dict("records")
+    ]
+    for row in rows:
+        for name in ("activated_on", "evaluation_date", "earliest_negative_on"):
+            if row.get(name) is not None:
+                row[name] = row[name].date()
+        for name in [c for c in row if c.endswith("_as_of")]:
+            if row[name] is not None:
+                row[name] = row[name].date()
+    for row in rows[:500]:
+        issuer.issue(row, at=AT)
+    runs = []
+    for _ in range(args.runs):
+        times = []
+        for row in rows[500:]:
+            start = time.perf_counter()
+            issuer.issue(row, at=AT)
+            times.append(time.perf_counter() - start)
+        micro = np.asarray(times) * 1e6
+        runs.append((np.percentile(micro, 50), np.percentile(micro, 99)))
+        gc.collect()
+    p50 = statistics.median(r[0] for r in runs)
+    p99 = statistics.median(r[1] for r in runs)
+    print(f"one certificate, {args.subjects} subjects x {args.runs} runs:")
+    print(f"  p50 {p50:.0f} us, p99 {p99:.0f} us (median over runs)")
+    print("  per run (p50, p99):", [(round(a), round(b)) for a, b in runs])
+
+
+def _file(rows: int, work: Path) -> Path:
+    """A synthetic subscriber file of ``rows`` rows, generated in slices."""
+    path = work / f"subscribers-{rows}.parquet"
+    if path.exists():
+        return path
+    writer = None
+    step = 1_000_000
+    for start in range(0, rows, step):
+        n = min(step, rows - start)
+        frame = generate(n, seed=start // step)
+        frame["subscription_id"] = [f"S{start + i:010d}" for i in range(n)]
+        part = write_subscribers(frame, work / "slice.parquet")
+        table = pq.read_table(part)
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema)
+        writer.write_table(table)
+    assert writer is not None
+    writer.close()
+    return path
+
+
+def _timed(source: Path, out: Path, ring: KeyRing, **options: object) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    issue_file(
+        source,
+        out,
+        scorecard=CARD,
+        key=ring.active(),
+        pseudonymizer=Pseudonymizer(KEY),
+        at=AT,
+        **options,  # type: ignore[arg-type]
+    )
+    return time.perf_counter() - start
+
+
+def batch(args: argparse.Namespace, work: Path) -> None:
+    ring = _ring(work)
+    source = _file(args.rows, work)
+    seconds = []
+    for _ in range(args.runs):
+        seconds.append(
+            _timed(
+                source,
+                work / "out",
+                ring,
+                engine="processes",
+                processes=2,
+                chunk_size=args.chunk_size,
+            )
+        )
+    sample = read_certificates(work / "out")["certificate"].iloc[
+        :: max(1, args.rows // 200)
+    ]
+    public = ring.public()
+    for text in sample:
+        verify_document(json.loads(text), public)
+    size = sum(p.stat().st_size for p in (work / "out").glob("part-*.parquet"))
+    wall = statistics.median(seconds)
+    print(f"batch, {args.rows:,} subscribers, 2 worker processes, no database:")
+    print(f"  wall {wall:.1f} s (median of {seconds}), {args.rows / wall:,.0f} per s")
+    print(
+        f"  Parquet out: {size / 2**20:.0f} MiB; "
+        f"{len(sample)} sampled certificates verified"
+    )
+
+
+def engines(args: argparse.Namespace, work: Path) -> None:
+    ring = _ring(work)
+    source = _file(args.rows, work)
+    pool = _timed(
+        source,
+        work / "pool",
+        ring,
+        engine="processes",
+        processes=2,
+        chunk_size=args.chunk_size,
+    )
+    dask = _timed(
+        source,
+        work / "dask",
+        ring,
+        engine="dask",
+        processes=2,
+        chunk_size=args.chunk_size,
+    )
+    same = read_certificates(work / "pool").equals(read_certificates(work / "dask"))
+    print(f"engines, {args.rows:,} subscribers, same run:")
+    print(f"  2-process pool: {pool:.1f} s ({args.rows / pool:,.0f}/s)")
+    print(
+        f"  Dask LocalCluster, 2 worker processes: {dask:.1f} s "
+        f"({args.rows / dask:,.0f}/s)"
+    )
+    print(
+        f"  Dask throughput / pool throughput: {pool / dask:.2f}; "
+        f"identical output: {same}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("single", "batch", "engines"))
+    parser.add_argument("--subjects", type=int, default=5000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--chunk-size", type=int, default=20_000)
+    parser.add_argument("--work", type=Path, default=None, help="Keep files here.")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="credcert-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    {"single": single, "batch": batch, "engines": engines}[args.what](args, work)
+
+
+if __name__ == "__main__":
+    main()
