@@ -263,7 +263,12 @@ def _flag_view(flag: _Flag, lang: str) -> dict[str, Any]:
             )
         else:
             rule = name
-        checks.append({"rule": rule, "seen": seen})
+        result = (
+            "check_unknown"
+            if step.result is None
+            else ("check_true" if step.result else "check_false")
+        )
+        checks.append({"rule": rule, "seen": seen, "result": result})
     effect = words[0] if zh else words[1]
     if flag.grade_cap:
         effect += f"（{flag.grade_cap}）" if zh else f" ({flag.grade_cap})"
@@ -369,7 +374,7 @@ def _radar(doc: CertificateDocument, lang: str, t: dict[str, str]) -> Chart:
                 fontsize=8,
             )
         ax.set_xticks(angles, names, fontsize=9)
-        ax.set_ylim(0, 110)
+        ax.set_ylim(0, 122)
         ax.set_yticks(
             [25, 50, 75, 100], ["25", "50", "75", "100"], fontsize=7, color="#555"
         )
