@@ -8,6 +8,7 @@ folder; one headless Chromium (Debian's, at ``/usr/bin/chromium``) opens them.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +23,19 @@ from reports import (
     render_certificate,
     render_fairness_report,
     render_monitoring_report,
+    render_rule_diff,
     render_rulebook,
     render_scorecard_report,
     write_page,
 )
-from rules import RuleSet, evaluate_frame, load_ruleset, run_examples
+from rules import (
+    RuleSet,
+    default_path,
+    diff_rulesets,
+    evaluate_frame,
+    load_ruleset,
+    run_examples,
+)
 from scorecard import (
     ScorecardArtifact,
     StabilityReport,
@@ -106,6 +115,17 @@ def fitted() -> Fitted:
     )
 
 
+def _next_version(folder: Path) -> RuleSet:
+    """The default rule set as version 1.1.0 with IDN-004 sending to review."""
+    shutil.copytree(default_path(), folder)
+    for path in folder.glob("*.yaml"):
+        text = path.read_text("utf-8").replace("version: 1.0.0", "version: 1.1.0")
+        if path.name == "identity.yaml":
+            text = text.replace("effect: flag", "effect: review")
+        path.write_text(text, "utf-8")
+    return load_ruleset(folder)
+
+
 @pytest.fixture(scope="session")
 def analysis(fitted: Fitted) -> FairnessAnalysis:
     """The fairness analysis of the training data at the artifact's cutoff."""
@@ -135,6 +155,9 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory, fitted: Fitted) -> Path
         ),
         "rulebook": render_rulebook(
             fitted.ruleset, examples=run_examples(fitted.ruleset)
+        ),
+        "rule-diff": render_rule_diff(
+            diff_rulesets(fitted.ruleset, _next_version(out / "rules-next"))
         ),
     }
     for name, page in pages.items():
