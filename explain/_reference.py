@@ -179,6 +179,11 @@ def _make(
     )
 
 
+def _train_rows(artifact: ScorecardArtifact) -> str:
+    train = artifact.metrics.get("train")
+    return f"{train.rows} rows" if train is not None else "size not recorded"
+
+
 def population_reference(artifact: ScorecardArtifact) -> Reference:
     """The population's average points per feature, from the bin shares.
 
@@ -194,7 +199,7 @@ def population_reference(artifact: ScorecardArtifact) -> Reference:
         artifact,
         "population",
         points,
-        f"share-weighted bin points of the {artifact.data.rows}-row training data",
+        f"share-weighted bin points of the training part ({_train_rows(artifact)})",
     )
 
 
