@@ -177,3 +177,10 @@ def test_chinese_glyphs_render(pages: dict[str, Any], name: str) -> None:
     assert (first < 128).mean() > 0.02, f"{name}: '信' left no ink"
     assert _differ(first, second), f"{name}: '信' and '证' render the same box"
     assert _differ(first, missing), f"{name}: '信' renders as a missing glyph"
+
+
+@pytest.mark.parametrize("name", ["scorecard", "certificate-zh", "fairness"])
+def test_page_prints_to_a4(pages: dict[str, Any], name: str) -> None:
+    pdf = pages[name].pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF"), f"{name}: printing gave no PDF"
+    assert b"/Type /Page" in pdf, f"{name}: the PDF has no page"
