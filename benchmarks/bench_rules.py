@@ -68,10 +68,12 @@ def engine_loop(engine: RuleEngine, subjects: list[dict[str, Any]]) -> float:
     return len(subjects) / (time.perf_counter() - started)
 
 
-def batch_rate(ruleset: Any, frame: Any, processes: int) -> tuple[float, float]:
-    """Subjects per second, and the cores kept busy: CPU seconds of this
-    process and of its worker processes (sampled while they run) over wall
-    seconds."""
+def batch_rate(
+    ruleset: Any, frame: Any, processes: int
+) -> tuple[float, float, list[float]]:
+    """Subjects per second, the cores kept busy (CPU seconds of this process
+    and of its worker processes, sampled while they run, over wall seconds),
+    and the CPU seconds of each worker."""
     me = psutil.Process()
     baseline = _child_cpu(me)
     cpu_before, started = sum(me.cpu_times()[:2]), time.perf_counter()
@@ -83,9 +85,10 @@ def batch_rate(ruleset: Any, frame: Any, processes: int) -> tuple[float, float]:
         if count % 5_000 == 0:
             seen.update(_child_cpu(me))
     wall = time.perf_counter() - started
-    workers = sum(cpu - baseline.get(pid, 0.0) for pid, cpu in seen.items())
-    cpu = sum(me.cpu_times()[:2]) - cpu_before + workers
-    return count / wall, cpu / wall
+    per_worker = [cpu - baseline.get(pid, 0.0) for pid, cpu in seen.items()]
+    per_worker = sorted((cpu for cpu in per_worker if cpu > 0.5), reverse=True)
+    cpu = sum(me.cpu_times()[:2]) - cpu_before + sum(per_worker)
+    return count / wall, cpu / wall, per_worker
 
 
 def _child_cpu(process: psutil.Process) -> dict[int, float]:
@@ -139,8 +142,10 @@ def main() -> None:
         one.append(batch_rate(ruleset, frame, 1))
         two.append(batch_rate(ruleset, frame, 2))
     host_rate, our_rate = statistics.median(host), statistics.median(ours)
-    one_core, one_busy = max(one)
-    two_cores, two_busy = max(two)
+    one_core, one_busy, _ = max(one)
+    two_cores, two_busy, workers = max(two)
+    # Chunks are shared out evenly, so each worker evaluates about batch/n.
+    worker_rate = args.batch / len(workers) / workers[0] if workers else 0.0
     memory = memory_over(engine, subjects, args.subjects)
 
     print(
@@ -165,6 +170,9 @@ def main() -> None:
     )
     print(f"| speed-up of 2 processes over 1 | {two_cores / one_core:.2f}x | |")
     print(f"| cores busy, 1 / 2 processes | {one_busy:.2f} / {two_busy:.2f} | |")
+    split = " / ".join(f"{cpu:.1f}" for cpu in workers)
+    print(f"| CPU seconds of each worker, 2 processes | {split} | |")
+    print(f"| subjects per CPU second of the busiest worker | {worker_rate:,.0f} | |")
     print(
         f"| RSS after 10% / 100% of {args.subjects:,} evaluations | "
         f"{memory[0]:.0f} / {memory[-1]:.0f} MiB | |"
