@@ -74,6 +74,7 @@ from explain._reference import (
     population_reference,
 )
 from explain._render import FORMATS, Renderer, default_renderer
+from explain._suggest import BatchSuggestions
 
 __all__ = [
     "EXPLANATION_SCHEMA",
@@ -84,6 +85,7 @@ __all__ = [
     "AdditivityError",
     "BatchContributions",
     "BatchReasons",
+    "BatchSuggestions",
     "BinInfo",
     "CatalogueError",
     "CodeEntry",

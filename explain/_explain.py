@@ -41,7 +41,12 @@ from explain._reasons import (
 )
 from explain._reference import Reference, ReferenceKind, load_reference, make_reference
 from explain._render import Renderer, default_renderer
-from explain._suggest import horizon_months, is_actionable, next_better_bins
+from explain._suggest import (
+    BatchSuggestions,
+    horizon_months,
+    is_actionable,
+    next_better_bins,
+)
 from scorecard import FeatureCard, ScorecardArtifact, bin_indices
 from subscribers import FIELDS, FieldKind
 
@@ -230,6 +235,18 @@ class Explainer:
         self._ranks = RankTable.build(
             lost, [f.adverse for f in self._features], self.config.min_points
         )
+        gains = np.zeros_like(lost)
+        eligible: list[list[str]] = []
+        for j, f in enumerate(self._features):
+            row = []
+            for b, target in enumerate(f.next_better):
+                better = f.actionable and target >= 0
+                if better:
+                    gains[j, b] = f.bins[target].points - f.bins[b].points
+                row.append(f.name if better else "")
+            eligible.append(row)
+        self._suggestion_ranks = RankTable.build(-gains, eligible, 1e-9)
+        self._bin_suggestions: dict[tuple[int, int], Suggestion | None] = {}
         self._grade_labels = {
             g.grade: {"zh": g.zh, "en": g.en} for g in artifact.grades
         }
@@ -356,27 +373,70 @@ class Explainer:
             )
         return tuple(out)
 
+    def _suggestion(self, j: int, value: Any, current: BinInfo) -> Suggestion | None:
+        f = self._features[j]
+        target = f.next_better[current.index] if f.actionable else -1
+        if target < 0:
+            return None
+        goal = f.bins[target]
+        assert f.entry.suggestion is not None
+        card_bin = self.artifact.features[j].bins[target]
+        return Suggestion(
+            feature=f.name,
+            value=value,
+            bin=current,
+            target=goal,
+            points=goal.points - current.points,
+            months=horizon_months(f.entry.suggestion, value, card_bin),
+        )
+
     def _suggestions(self, rows: list[FeatureContribution]) -> tuple[Suggestion, ...]:
-        found = []
-        for f, row in zip(self._features, rows, strict=True):
-            target = f.next_better[row.bin.index] if f.actionable else -1
-            if target < 0:
-                continue
-            goal = f.bins[target]
-            assert f.entry.suggestion is not None
-            card_bin = self.artifact.feature(f.name).bins[target]
-            found.append(
-                Suggestion(
-                    feature=f.name,
-                    value=row.value,
-                    bin=row.bin,
-                    target=goal,
-                    points=goal.points - row.bin.points,
-                    months=horizon_months(f.entry.suggestion, row.value, card_bin),
-                )
-            )
-        found.sort(key=lambda s: -s.points)
+        found = [
+            s
+            for j, row in enumerate(rows)
+            if (s := self._suggestion(j, row.value, row.bin)) is not None
+        ]
+        found.sort(key=lambda s: -s.points)  # stable: ties in scoring order
         return tuple(found[: self.config.max_suggestions])
+
+    def bin_suggestion(self, feature: int, bin_index: int) -> Suggestion | None:
+        """The suggestion for any subject in one bin of one feature, or None.
+
+        Without the subject's value, the horizon of an on-time share is the
+        catalogue's whole window (the longest it can take). Made once per
+        (feature, bin); render it with ``renderer.suggestion_text``.
+
+        Parameters
+        ----------
+        feature : int
+            Position of the feature in scoring order.
+        bin_index : int
+            Index of the bin (``FeatureCard.bins``).
+        """
+        key = (feature, bin_index)
+        if key not in self._bin_suggestions:
+            current = self._features[feature].bins[bin_index]
+            self._bin_suggestions[key] = self._suggestion(feature, None, current)
+        return self._bin_suggestions[key]
+
+    def suggestions_from_bins(self, bins: np.ndarray) -> BatchSuggestions:
+        """The best suggestions of every subject, from a bin-index matrix.
+
+        The same choice as :meth:`explain` (most points first, ties in
+        scoring order), vectorised; :meth:`bin_suggestion` gives each
+        chosen (feature, bin) its suggestion.
+
+        Examples
+        --------
+        >>> found = explainer.suggestions_from_bins(bins)  # doctest: +SKIP
+        >>> j = found.features[0, 0]  # doctest: +SKIP
+        >>> explainer.bin_suggestion(j, bins[0, j]).points  # doctest: +SKIP
+        12.4
+        """
+        ranked = rank_batch(
+            np.asarray(bins), self._suggestion_ranks, self.config.max_suggestions
+        )
+        return BatchSuggestions(features=ranked.features, points=-ranked.points)
 
     def render(self, explanation: Explanation, lang: str = "zh") -> str:
         """Render an explanation as text in ``lang``."""

@@ -10,15 +10,36 @@ migrant status, which are no scorecard inputs anyway).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from explain._catalogue import SuggestionEntry
 from scorecard import Bin, FeatureCard
 from subscribers import FIELDS, Role
 
-__all__ = ["horizon_months", "is_actionable", "next_better_bins"]
+__all__ = ["BatchSuggestions", "horizon_months", "is_actionable", "next_better_bins"]
 
 _REGULAR = ("range", "categories")
+
+
+@dataclass(frozen=True)
+class BatchSuggestions:
+    """The best suggestions of a table of subjects (rows in input order).
+
+    Attributes
+    ----------
+    features : numpy.ndarray
+        ``(rows, limit)`` positions of the suggested features in scoring
+        order, most points first; -1 where a row has fewer.
+    points : numpy.ndarray
+        ``(rows, limit)`` points the next better bin would bring; NaN where
+        there is none.
+    """
+
+    features: np.ndarray
+    points: np.ndarray
 
 
 def is_actionable(name: str) -> bool:

@@ -13,6 +13,7 @@ EXPECTED = {
     "AdditivityError",
     "BatchContributions",
     "BatchReasons",
+    "BatchSuggestions",
     "BinInfo",
     "CatalogueError",
     "CodeEntry",

@@ -6,7 +6,7 @@ import pytest
 
 from explain import Explainer, SuggestionEntry
 from explain._suggest import horizon_months, is_actionable, next_better_bins
-from scorecard import Bin
+from scorecard import Bin, bin_indices
 from subscribers import FIELDS
 from tests.explain.conftest import Trained, records
 
@@ -100,3 +100,20 @@ def test_window_horizon_is_the_window() -> None:
         points=0.0,
     )
     assert horizon_months(entry, 2, target) == 24
+
+
+def test_batch_suggestions_equal_one_subject_suggestions(
+    synthetic: Trained, explainer: Explainer
+) -> None:
+    frame = synthetic.test.head(300)
+    bins = bin_indices(synthetic.artifact, frame).to_numpy()
+    found = explainer.suggestions_from_bins(bins)
+    for i, subject in enumerate(records(frame, 300)):
+        e = explainer.explain(subject, languages=())
+        picked = [j for j in found.features[i] if j >= 0]
+        names = [synthetic.artifact.features[j].name for j in picked]
+        assert names == [s.feature for s in e.suggestions]
+        for j, s in zip(picked, e.suggestions, strict=True):
+            per_bin = explainer.bin_suggestion(j, int(bins[i, j]))
+            assert per_bin is not None
+            assert (per_bin.target, per_bin.points) == (s.target, s.points)
