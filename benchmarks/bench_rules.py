@@ -85,9 +85,10 @@ def batch_rate(
         if count % 5_000 == 0:
             seen.update(_child_cpu(me))
     wall = time.perf_counter() - started
-    per_worker = [cpu - baseline.get(pid, 0.0) for pid, cpu in seen.items()]
-    per_worker = sorted((cpu for cpu in per_worker if cpu > 0.5), reverse=True)
-    cpu = sum(me.cpu_times()[:2]) - cpu_before + sum(per_worker)
+    used = {pid: cpu - baseline.get(pid, 0.0) for pid, cpu in seen.items()}
+    alive = _child_cpu(me)  # the fork server outlives the pool; workers do not
+    per_worker = sorted((c for p, c in used.items() if p not in alive), reverse=True)
+    cpu = sum(me.cpu_times()[:2]) - cpu_before + sum(used.values())
     return count / wall, cpu / wall, per_worker
 
 
