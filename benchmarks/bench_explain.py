@@ -10,6 +10,7 @@ subscribers first. Figures printed:
 
 - reason codes from the scorecard's bin-index matrix (the points table path:
   lookup, subtract the reference, top four, codes), subjects/s, median;
+- suggestions from the same matrix (top three by points), subjects/s;
 - the same end to end from a DataFrame (binning included), subjects/s;
 - explaining one subject (plain lookups, no DataFrame), median;
 - rendering one explanation in Chinese and English, median;
@@ -78,6 +79,11 @@ def main() -> None:
     print(
         f"reason codes from bins, {args.rows:,} subjects: {seconds:.3f} s median "
         f"of {args.runs} = {args.rows / seconds / 1e6:.2f}M subjects/s"
+    )
+    seconds = _median(lambda: explainer.suggestions_from_bins(bins), args.runs)
+    print(
+        f"suggestions from bins, {args.rows:,} subjects: {seconds:.3f} s median "
+        f"= {args.rows / seconds / 1e6:.2f}M subjects/s"
     )
     seconds = _median(lambda: explainer.reason_codes(frame), max(1, args.runs // 2))
     print(
