@@ -22,6 +22,8 @@ from subscribers import FIELDS, FieldKind, FieldSpec, Role
 __all__ = ["check_rule", "check_value", "rule_fields"]
 
 #: Above this many conjunctions the never-true check gives up (and says nothing).
+#: Known shortcoming: this stays until a rule needs a larger condition; then the
+#: expansion into disjunctive normal form should give way to a solver.
 _MAX_CONJUNCTIONS = 512
 _ORDERING = ("lt", "le", "gt", "ge")
 

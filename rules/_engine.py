@@ -80,6 +80,10 @@ class RuleEngine:
 
     Notes
     -----
+    The engine applies the rules of one day. Records evaluated on different
+    dates need one engine per date (building one takes about a millisecond);
+    a per-record choice of rules waits until batches mix evaluation dates.
+
     One engine runs in one thread. durable_rules' engine is not safe across
     threads; evaluate in parallel with :func:`rules.evaluate_batch`, which
     gives each process its own engine.
