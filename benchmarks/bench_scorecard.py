@@ -12,7 +12,7 @@ shipped spec; 20 survive selection):
    optbinning's own ``BinningProcess.fit_transform`` + scikit-learn
    ``LogisticRegression.fit`` on the same training rows with the same binning
    options. Each runs in a fresh subprocess that reads the same Parquet file;
-   peak memory is that process's ``ru_maxrss`` (imports and data included).
+   peak memory is that process's ``VmHWM`` (imports and data included).
 2. Batch scoring of ``--rows`` new subjects with points per feature:
    ``score_frame`` against ``optbinning.scorecard.Scorecard.score`` on the
    same fitted model (our bins and coefficients).
@@ -59,7 +59,17 @@ SCORE_SEED = 99
 
 
 def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+    """Peak resident memory of this process in MiB.
+
+    ``VmHWM`` belongs to the process image, so a child started by exec does
+    not inherit its parent's peak (``ru_maxrss`` would, on Linux).
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _spec(rows: int) -> ScorecardSpec:

@@ -637,64 +637,76 @@ class _Selector:
             self.reject(alive[worst], "vif", f"VIF {vifs[worst]:.2f} > {limit:g}")
             alive = alive[:worst] + alive[worst + 1 :]
 
-    def _fit(self, alive: list[int], start: np.ndarray | None) -> Any:
-        import statsmodels.api as sm
+    def _grouped(self, alive: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Design, events and trials over the distinct bin patterns of ``alive``.
 
-        design = np.empty((self.index.shape[1], len(alive) + 1))
+        Rows with the same bins in every ``alive`` feature have the same WOE
+        row, so they enter the likelihood once, as a binomial count: several
+        times fewer rows (about 180k patterns for 700k rows and 20 features)
+        and no float copy of the whole training matrix.
+        """
+        groups, first = _bin_patterns(self.index[alive])
+        trials = np.bincount(groups).astype(np.float64)
+        events = np.bincount(groups, weights=self.y.astype(np.float64))
+        design = np.empty((len(first), len(alive) + 1))
         design[:, 0] = 1.0
         for a, j in enumerate(alive):
-            design[:, a + 1] = self.column(j)
-        # Known shortcoming: the float64 design (rows x terms) and statsmodels'
-        # Hessian temporary dominate training memory (~1 GiB at 1M rows).
-        # Fitting a binomial GLM on rows aggregated by bin pattern (4-5x
-        # fewer at 1M) would halve it, once a dataset outgrows the limit.
-        # The design is WOE columns that passed the VIF filter: full rank,
-        # so statsmodels' SVD rank check (seconds at a million rows) is
-        # skipped.
-        model = sm.Logit(self.y, design, check_rank=False)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return model.fit(disp=0, method="newton", maxiter=100, start_params=start)
+            design[:, a + 1] = self.woe[j][self.index[j, first]]
+        return design, events, trials
 
     def _fit_loop(self, alive: list[int]) -> tuple[list[int], Any]:
-        """Refit, dropping one feature at a time, until every term passes."""
+        """Drop one term at a time until every term passes, then fit.
+
+        The elimination steps use a Newton fit of the same likelihood
+        (:func:`_newton`); the final model, and every statistic reported, is
+        statsmodels' ``GLM(Binomial())`` (canonical logit link) on the grouped
+        rows, which equals ``Logit`` on the raw rows (tested). Should
+        statsmodels disagree about a term, elimination continues.
+        """
         start: np.ndarray | None = None
         while alive:
-            fit = self._fit(alive, start)
-            drop = self._to_drop(alive, fit)
+            design, events, trials = self._grouped(alive)
+            quick = _newton(design, events, trials, start)
+            drop = self._to_drop(alive, quick)
             if drop is None:
-                self.vif = dict(
-                    zip(
-                        (self.cards[j].name for j in alive),
-                        self._vifs(alive),
-                        strict=True,
+                fit = _statsmodels_fit(design, events, trials, quick.params)
+                drop = self._to_drop(alive, fit)
+                if drop is None:
+                    self._warn_against_risk(alive, fit)
+                    self.vif = dict(
+                        zip(
+                            (self.cards[j].name for j in alive),
+                            self._vifs(alive),
+                            strict=True,
+                        )
                     )
-                )
-                return alive, fit
-            # Warm-start the next fit from this one without the dropped term.
-            start = np.delete(np.asarray(fit.params), drop + 1)
-            del fit
+                    return alive, fit
+            start = np.delete(quick.params, drop + 1)
             alive = alive[:drop] + alive[drop + 1 :]
         raise TrainingError(
             f"spec {self.spec.name!r}: no feature survived the selection; "
             f"rejected {[(r.name, r.reason) for r in self.rejected]}"
         )
 
+    def _warn_against_risk(self, alive: list[int], fit: Any, only: int = -1) -> None:
+        for a, c in enumerate(fit.params[1:]):
+            if c > 0 and only in (-1, a):
+                name = self.cards[alive[a]].name
+                message = (
+                    f"feature {name!r}: coefficient {c:+.4f} on WOE makes "
+                    "points move against risk (riskier bins would gain points)"
+                )
+                warnings.warn(message, AgainstRiskWarning, stacklevel=5)
+                self.warnings.append(message)
+
     def _to_drop(self, alive: list[int], fit: Any) -> int | None:
         """Position in ``alive`` of the term to drop next, if any."""
         rules = self.spec.selection
         coef, pvalues = fit.params[1:], fit.pvalues[1:]
         wrong = [a for a, c in enumerate(coef) if c > 0]
-        for a in wrong:
-            name = self.cards[alive[a]].name
-            message = (
-                f"feature {name!r}: coefficient {coef[a]:+.4f} on WOE makes "
-                "points move against risk (riskier bins would gain points)"
-            )
-            warnings.warn(message, AgainstRiskWarning, stacklevel=4)
-            self.warnings.append(message)
         if wrong and rules.drop_against_risk:
             a = max(wrong, key=lambda k: fit.tvalues[k + 1])
+            self._warn_against_risk(alive, fit, only=a)
             self.reject(alive[a], "against_risk", f"coefficient {coef[a]:+.4f}")
             return a
         worst = int(np.argmax(pvalues))
@@ -723,6 +735,81 @@ class _Selector:
                 ],
             }
         ).sort_values("iv", ascending=False, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class _QuickFit:
+    params: np.ndarray
+    tvalues: np.ndarray
+    pvalues: np.ndarray
+
+
+def _newton(
+    design: np.ndarray,
+    events: np.ndarray,
+    trials: np.ndarray,
+    start: np.ndarray | None = None,
+    tol: float = 1e-10,
+    max_steps: int = 100,
+) -> _QuickFit:
+    """Maximum-likelihood logistic fit on binomial counts by Newton's method."""
+    from scipy.special import expit
+    from scipy.stats import norm
+
+    if start is None:
+        rate = min(max(events.sum() / trials.sum(), 1e-6), 1 - 1e-6)
+        start = np.r_[np.log(rate / (1 - rate)), np.full(design.shape[1] - 1, -0.5)]
+    beta = np.asarray(start, dtype=np.float64).copy()
+    hessian = np.eye(len(beta))
+    for _ in range(max_steps):
+        mean = trials * expit(design @ beta)
+        weight = mean * (1.0 - mean / trials)
+        gradient = design.T @ (events - mean)
+        hessian = (design * weight[:, None]).T @ design
+        step = np.linalg.solve(hessian, gradient)
+        beta += step
+        if np.max(np.abs(step)) < tol:
+            break
+    errors = np.sqrt(np.diag(np.linalg.inv(hessian)))
+    z = beta / errors
+    return _QuickFit(params=beta, tvalues=z, pvalues=2 * norm.sf(np.abs(z)))
+
+
+def _statsmodels_fit(
+    design: np.ndarray, events: np.ndarray, trials: np.ndarray, start: np.ndarray
+) -> Any:
+    """statsmodels' binomial GLM with the logit link, started at ``start``."""
+    import statsmodels.api as sm
+
+    model = sm.GLM(
+        np.column_stack([events, trials - events]),
+        design,
+        family=sm.families.Binomial(),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(start_params=start, method="newton", maxiter=100)
+
+
+def _bin_patterns(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group the columns (subjects) of a bin-index matrix by their pattern.
+
+    Returns each subject's group number and the first subject of each group.
+    Patterns are numbered in mixed radix (one digit per feature) when that
+    fits in 63 bits, else grouped by pandas.
+    """
+    widths = [int(row.max()) + 1 if row.size else 1 for row in index]
+    key: np.ndarray
+    if sum(np.log2(max(w, 2)) for w in widths) < 63:
+        key = np.zeros(index.shape[1], dtype=np.int64)
+        for row, width in zip(index, widths, strict=True):
+            key *= width
+            key += row
+    else:
+        frame = pd.DataFrame(index.T, copy=False)
+        key = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+    _, first, groups = np.unique(key, return_index=True, return_inverse=True)
+    return np.asarray(groups, dtype=np.int64), np.asarray(first, dtype=np.int64)
 
 
 # -- points and assembly --------------------------------------------------

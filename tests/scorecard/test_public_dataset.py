@@ -57,3 +57,21 @@ def test_german_credit_dimensions_have_their_names(
 ) -> None:
     names = {d.name: d.zh for d in german_trainer.artifact_.dimensions}
     assert names["account"] == "账户"
+
+
+def test_grouped_fit_equals_statsmodels_logit_on_the_raw_rows(
+    german_trainer: ScorecardTrainer,
+) -> None:
+    import statsmodels.api as sm
+
+    from scorecard import woe_frame
+
+    card = german_trainer.artifact_
+    frame = pd.read_csv(DATA / "german_credit.csv").iloc[german_trainer.train_index_]
+    y = (frame["creditability"] == "bad").to_numpy(dtype=int)
+    design = sm.add_constant(woe_frame(card, frame).to_numpy())
+    reference = sm.Logit(y, design).fit(disp=0, tol=1e-12)
+    rows = card.coefficients
+    assert np.allclose([r.coefficient for r in rows], reference.params, atol=1e-7)
+    assert np.allclose([r.std_error for r in rows], reference.bse, rtol=1e-6)
+    assert np.allclose([r.p_value for r in rows], reference.pvalues, rtol=1e-5)
