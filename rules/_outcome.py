@@ -46,11 +46,13 @@ class FiredRule:
     effect: str
     grade_cap: str | None
     title: Text
+    description: Text
     legal_basis: tuple[LegalBasis, ...]
     trace: tuple[Check, ...]
 
     @classmethod
     def of(cls, rule: Rule, trace: Iterable[tuple[Any, ...]]) -> FiredRule:
+        """A fired rule from its :class:`Rule` and its trace entries."""
         checks = tuple(Check(*entry) for entry in trace)
         return cls(
             rule.id,
@@ -58,6 +60,7 @@ class FiredRule:
             rule.effect,
             rule.grade_cap,
             rule.title,
+            rule.description,
             tuple(rule.legal_basis),
             checks,
         )
