@@ -175,6 +175,23 @@ def _feature(card: FeatureCard, ref: float, entry: FeatureReasons) -> _Feature:
     )
 
 
+def _suggestion_ranks(
+    features: tuple[_Feature, ...], shape: tuple[int, ...]
+) -> RankTable:
+    """(feature, bin) pairs with a next better bin, ranked by points it brings."""
+    gains = np.zeros(shape)
+    eligible: list[list[str]] = []
+    for j, f in enumerate(features):
+        row = []
+        for b, target in enumerate(f.next_better):
+            better = f.actionable and target >= 0
+            if better:
+                gains[j, b] = f.bins[target].points - f.bins[b].points
+            row.append(f.name if better else "")
+        eligible.append(row)
+    return RankTable.build(-gains, eligible, 1e-9)
+
+
 class Explainer:
     """Explain subjects scored by one scorecard against one reference.
 
@@ -235,17 +252,7 @@ class Explainer:
         self._ranks = RankTable.build(
             lost, [f.adverse for f in self._features], self.config.min_points
         )
-        gains = np.zeros_like(lost)
-        eligible: list[list[str]] = []
-        for j, f in enumerate(self._features):
-            row = []
-            for b, target in enumerate(f.next_better):
-                better = f.actionable and target >= 0
-                if better:
-                    gains[j, b] = f.bins[target].points - f.bins[b].points
-                row.append(f.name if better else "")
-            eligible.append(row)
-        self._suggestion_ranks = RankTable.build(-gains, eligible, 1e-9)
+        self._suggestion_ranks = _suggestion_ranks(self._features, lost.shape)
         self._bin_suggestions: dict[tuple[int, int], Suggestion | None] = {}
         self._grade_labels = {
             g.grade: {"zh": g.zh, "en": g.en} for g in artifact.grades
