@@ -313,3 +313,11 @@ def test_text_names_the_reference_it_compares_with(
     e = explainer.explain(records(synthetic.test, 1)[0])
     assert zh in e.text["zh"]
     assert en in e.text["en"]
+
+
+def test_one_point_is_singular_in_english() -> None:
+    _, suggestion = SUGGESTIONS[0]
+    one = suggestion.model_copy(update={"points": 1.2})
+    text = default_renderer().suggestion_text(one, "en")
+    assert "1 point" in text
+    assert "1 points" not in text
