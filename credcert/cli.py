@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from credcert.commands import explain as explain_commands
 from credcert.commands import rules as rules_commands
 from credcert.commands import scorecard as scorecard_commands
 from subscribers import (
@@ -45,6 +46,7 @@ data_app = typer.Typer(
 app.add_typer(data_app, name="data")
 app.add_typer(rules_commands.app, name="rules")
 scorecard_commands.register(app)
+explain_commands.register(app)
 
 _OUTCOME_COLUMNS = (synthesis.TARGET, synthesis.ORACLE)
 
