@@ -7,6 +7,7 @@ two need labelled rows: pass the data, or the curves a training run kept.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -193,6 +194,9 @@ def _feature_view(card: FeatureCard) -> dict[str, Any]:
     }
 
 
+# A feature card is frozen and hashable: its chart is drawn once per process,
+# however many reports show it (the charts are most of a report's cost).
+@functools.lru_cache(maxsize=256)
 def _binning_chart(card: FeatureCard) -> Chart:
     shown = [b for b in card.bins if b.count > 0]
     labels = [b.label if len(b.label) <= 18 else b.label[:17] + "…" for b in shown]
