@@ -188,6 +188,7 @@ def test_gap_drivers_cost_the_group_points(analysis: FairnessAnalysis) -> None:
 def test_denied_certificate_shows_no_score(fitted: Fitted) -> None:
     page = render_certificate(fitted.certificates["denied"], lang="en")
     assert "carries no score" in page
+    assert "Why no certificate was issued" in page
     assert "Where the score lies" not in page
 
 
