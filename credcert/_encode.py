@@ -26,7 +26,7 @@ from credcert.signing import canonical_json
 from rules import GRADES, FiredRule
 from scorecard import ScorecardArtifact
 
-__all__ = ["CertificateEncoder", "Decision"]
+__all__ = ["CertificateEncoder", "Decision", "source_json", "sources_json"]
 
 _CACHE_LIMIT = 50_000
 
@@ -145,14 +145,15 @@ class CertificateEncoder:
         issued_at: str,
         issued_on: dt.date,
         evaluation_date: str,
-        sources: Sequence[tuple[str, str | None, int | None]],
+        sources: str,
         decision: Decision,
         explained: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
     ) -> tuple[str, str, str, list[str]]:
         """Canonical content text split around ``signature``, and reason codes.
 
         ``evaluation_date`` and each source's as-of date are ISO texts;
-        ``sources`` holds (source, as-of date, age in days). Identifiers and
+        ``sources`` is the ``data_sources`` JSON (:func:`sources_json`, or its
+        vectorised twin in batch issuing). Identifiers and
         pseudonyms are plain ASCII tokens and are not escaped. ``explained``
         holds reasons and suggestions already computed (batch issuing ranks a
         whole chunk at once); the explainer is asked when it is None.
@@ -193,20 +194,10 @@ class CertificateEncoder:
             assert decision.grade is not None
             score = repr(round(decision.score, 2))
             grade = _str(capped(decision.grade, decision.grade_cap))
-        sources_text = (
-            "["
-            + ",".join(
-                f'{{"age_days":null,"as_of":null,"source":"{name}"}}'
-                if day is None
-                else f'{{"age_days":{age},"as_of":"{day}","source":"{name}"}}'
-                for name, day, age in sources
-            )
-            + "]"
-        )
         expires = issued_on + dt.timedelta(days=self.valid_days)
         flags = _flags(decision.fired)
         head = (
-            f'{{"data_sources":{sources_text},'
+            f'{{"data_sources":{sources},'
             f'"evaluation_date":"{evaluation_date}",'
             f'"expires_on":"{expires.isoformat()}","flags":{flags},'
             f'"grade":{grade},"id":"{certificate_id}",'
@@ -257,6 +248,18 @@ class CertificateEncoder:
             f'"schema":"{ENTRY_SCHEMA}","score":{score},"sealed_inputs":null,'
             f'"status":"{status}","versions":{self._versions}}}'
         )
+
+
+def source_json(name: str, day: str | None, age: int | None) -> str:
+    """One ``data_sources`` entry: source, as-of date (ISO) and age in days."""
+    if day is None:
+        return f'{{"age_days":null,"as_of":null,"source":"{name}"}}'
+    return f'{{"age_days":{age},"as_of":"{day}","source":"{name}"}}'
+
+
+def sources_json(entries: Sequence[tuple[str, str | None, int | None]]) -> str:
+    """The ``data_sources`` member as canonical JSON text."""
+    return "[" + ",".join(source_json(*entry) for entry in entries) + "]"
 
 
 def _trace(f: FiredRule) -> list[dict[str, Any]]:

@@ -195,7 +195,7 @@ class LayerExplainer:
         )
         self._names = [card.name for card in scorecard.features]
         self._standin = PointsExplainer(scorecard)
-        self._cache: dict[tuple[int, int], dict[str, Any]] = {}
+        self._cache: dict[int, dict[str, Any]] = {}
 
     def reasons(
         self, bins: Sequence[int], fired: Sequence[FiredRule]
@@ -226,15 +226,19 @@ class LayerExplainer:
             for code, j, lost in zip(code_row, feature_row, point_row, strict=True):
                 if code < 0:
                     continue
-                reasons.append(self._reason(found.code_names[code], j, row[j], lost))
-                tip = self._standin.suggestion_for(j, row[j])
+                b = row[j]
+                reason = self._cache.get(j * 4096 + b)
+                if reason is None:
+                    reason = self._reason(found.code_names[code], j, b, lost)
+                reasons.append(reason)
+                tip = self._standin.suggestion_for(j, b)
                 if tip is not None:
                     suggestions.append(tip)
             out.append((reasons, suggestions))
         return out
 
     def _reason(self, code: str, j: int, b: int, lost: float) -> dict[str, Any]:
-        key = (j, b)
+        key = j * 4096 + b  # bins per feature are far fewer than 4096
         if key not in self._cache:
             entry = self.explainer.catalogue.codes[code]
             self._cache[key] = {

@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from credcert._encode import CertificateEncoder, Decision, capped
+from credcert._encode import CertificateEncoder, Decision, capped, source_json
 from credcert._errors import BatchError
 from credcert._explainer import LayerExplainer
 from credcert.certificate import CERTIFICATE_SCHEMA
@@ -186,8 +186,9 @@ class _Worker:
         outcomes = self.outcomes(frame)
         scores = score_frame(self.card, frame)
         bins = scores.bins[self.encoder.features].to_numpy().tolist()
-        dim_points = scores.dimension_points[self.encoder.dimensions].to_numpy()
-        dim_percent = scores.dimension_percent[self.encoder.dimensions].to_numpy()
+        dims = self.encoder.dimensions
+        dim_points = scores.dimension_points[dims].to_numpy().tolist()
+        dim_percent = scores.dimension_percent[dims].to_numpy().tolist()
         totals, grades = scores.score.tolist(), list(scores.grade)
         columns = _json_columns(frame)
         evaluation = columns["evaluation_date"]
@@ -212,8 +213,8 @@ class _Worker:
                 outcome.grade_cap,
                 outcome.fired,
                 None if denied else bins[i],
-                None if denied else dim_points[i].tolist(),
-                None if denied else dim_percent[i].tolist(),
+                None if denied else dim_points[i],
+                None if denied else dim_percent[i],
                 None if denied else totals[i],
                 None if denied else grades[i],
             )
@@ -223,7 +224,7 @@ class _Worker:
                 issued_at=self.issued_at,
                 issued_on=self.issued_on,
                 evaluation_date=evaluation[i],
-                sources=[column[i] for column in sources],
+                sources=sources[i],
                 decision=decision,
                 explained=explained[i],
             )
@@ -264,23 +265,32 @@ def _json_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
     return out
 
 
-def _source_columns(
-    frame: pd.DataFrame, columns: dict[str, list[Any]]
-) -> list[list[tuple[str, str | None, int | None]]]:
-    """Per source, per row: (source, as-of date, age in days)."""
+def _source_columns(frame: pd.DataFrame, columns: dict[str, list[Any]]) -> list[str]:
+    """The ``data_sources`` JSON of every row, built column by column.
+
+    Equal to :func:`credcert._encode.sources_json` row by row (tested through
+    the batch and one-by-one equality); the missing case of each source is
+    one constant text.
+    """
     evaluation = pd.to_datetime(frame["evaluation_date"])
-    out = []
-    for source in _SOURCES:
-        name = as_of_column(source)
+    texts = np.full(len(frame), "[", dtype=object)
+    for k, source in enumerate(_SOURCES):
+        name, label = as_of_column(source), source.value
+        days = np.asarray(columns[name], dtype=object)
         ages: Any = (evaluation - pd.to_datetime(frame[name])).dt.days
-        age_list = ages.to_numpy(dtype=object, na_value=None).tolist()
-        out.append(
-            [
-                (source.value, day, None if day is None else int(age))
-                for day, age in zip(columns[name], age_list, strict=True)
-            ]
-        )
-    return out
+        present = ages.notna().to_numpy()
+        entry = np.full(len(frame), source_json(label, None, None), dtype=object)
+        if present.any():
+            age_text = ages[present].astype("int64").astype(str).to_numpy(dtype=object)
+            entry[present] = (
+                '{"age_days":'
+                + age_text
+                + ',"as_of":"'
+                + days[present]
+                + f'","source":"{label}"}}'
+            )
+        texts = texts + entry if k == 0 else texts + "," + entry
+    return (texts + "]").tolist()
 
 
 def _input_digests(subjects: list[str], columns: dict[str, list[Any]]) -> list[str]:

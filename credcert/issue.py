@@ -36,6 +36,7 @@ from credcert._encode import (
     Decision,
     capped,
     digest_text,
+    sources_json,
     status_of,
 )
 from credcert._errors import IssueError
@@ -223,7 +224,7 @@ class Issuer:
             issued_at=stamp,
             issued_on=at.date(),
             evaluation_date=record.evaluation_date.isoformat(),
-            sources=_sources(values, record.evaluation_date),
+            sources=sources_json(_sources(values, record.evaluation_date)),
             decision=decision,
         )
         digest = digest_text(f"{head},{tail}")
