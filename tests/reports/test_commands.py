@@ -77,3 +77,15 @@ def test_write_reports_writes_every_report(fitted: Fitted, tmp_path: Path) -> No
     assert {"scorecard", "monitor", "fairness", "rulebook"} <= written.keys()
     assert sum(name.startswith("certificate-") for name in written) == 2
     assert all(path.stat().st_size > 0 for path in written.values())
+
+
+def test_report_monitor_on_a_batch_file(fitted: Fitted, tmp_path: Path) -> None:
+    artifact = fitted.artifact.save(tmp_path / "card.json")
+    batch = tmp_path / "batch.parquet"
+    fitted.batch.to_parquet(batch)
+    out = tmp_path / "monitor.html"
+    result = runner.invoke(
+        _app(), ["report", "monitor", str(artifact), str(batch), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{fitted.stability.score_psi:.4f}" in out.read_text(encoding="utf-8")
