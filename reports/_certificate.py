@@ -203,6 +203,8 @@ def render_certificate(
             {**s.model_dump(), "name": t.get(f"source_{s.source}", s.source)}
             for s in doc.data_sources
         ],
+        # Known shortcoming: bands show the scorecard's interval notation
+        # ("[0.50, inf)") until the certificate carries a plain-language band.
         "points": [
             {
                 **p.model_dump(),
