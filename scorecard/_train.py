@@ -419,7 +419,8 @@ def prepare_features(
             )
         else:
             columns[feature.name] = _numeric_column(feature.name, column)
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(next(iter(columns.values())))))
+    rows_out = pd.RangeIndex(len(next(iter(columns.values()))))
+    return pd.DataFrame(columns, index=rows_out, copy=False)  # no consolidation copy
 
 
 def _split(y: np.ndarray, spec: ScorecardSpec) -> tuple[np.ndarray, np.ndarray]:
