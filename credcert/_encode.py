@@ -126,6 +126,14 @@ class CertificateEncoder:
             self._rows.append(rows)
             self._log_points.append(logs)
         self._cache: dict[int, tuple[Any, str]] = {}
+        self._expires: tuple[dt.date | None, str] = (None, "")
+
+    def _expiry(self, issued_on: dt.date) -> str:
+        """ISO expiry date of a certificate issued on a day (memoised)."""
+        if self._expires[0] != issued_on:
+            day = issued_on + dt.timedelta(days=self.valid_days)
+            self._expires = (issued_on, day.isoformat())
+        return self._expires[1]
 
     def _fragment(self, item: Mapping[str, Any]) -> str:
         hit = self._cache.get(id(item))
@@ -193,13 +201,13 @@ class CertificateEncoder:
             assert decision.score is not None
             assert decision.grade is not None
             score = repr(round(decision.score, 2))
-            grade = _str(capped(decision.grade, decision.grade_cap))
-        expires = issued_on + dt.timedelta(days=self.valid_days)
+            grade = f'"{capped(decision.grade, decision.grade_cap)}"'
+        expires = self._expiry(issued_on)
         flags = _flags(decision.fired)
         head = (
             f'{{"data_sources":{sources},'
             f'"evaluation_date":"{evaluation_date}",'
-            f'"expires_on":"{expires.isoformat()}","flags":{flags},'
+            f'"expires_on":"{expires}","flags":{flags},'
             f'"grade":{grade},"id":"{certificate_id}",'
             f'"issued_at":"{issued_at}","points":{points},'
             f'"reasons":[{",".join(self._fragment(r) for r in reasons)}],'

@@ -196,13 +196,64 @@ class LayerExplainer:
         self._names = [card.name for card in scorecard.features]
         self._standin = PointsExplainer(scorecard)
         self._cache: dict[int, dict[str, Any]] = {}
+        self._pairs = self._pair_table(scorecard)
+
+    def _pair_table(
+        self, scorecard: ScorecardArtifact
+    ) -> list[list[tuple[float, int, dict[str, Any]] | None]]:
+        """Each (feature, bin) pair's reason and rank key, asked of ``explain``.
+
+        One row per pair puts that feature in that bin and every other feature
+        in its best bin (never a reason), so ``explain`` names exactly the
+        pair's reason, if any. ``explain`` ranks a subject's pairs by points
+        lost, ties by feature position (its ``RankTable``); :meth:`reasons`
+        ranks the same way in plain Python, and batch issuing, which asks
+        ``explain`` directly, is tested to agree.
+        """
+        best = [
+            max(b.index for b in c.bins if b.points == c.points_max)
+            for c in scorecard.features
+        ]
+        rows, keys = [], []
+        for j, card in enumerate(scorecard.features):
+            for b in range(len(card.bins)):
+                row = list(best)
+                row[j] = b
+                rows.append(row)
+                keys.append((j, b))
+        found = self.explainer.reason_codes_from_bins(np.asarray(rows))
+        table: list[list[tuple[float, int, dict[str, Any]] | None]] = [
+            [None] * len(c.bins) for c in scorecard.features
+        ]
+        for (j, b), codes, feats, lost in zip(
+            keys, found.code_ids, found.features, found.points, strict=True
+        ):
+            hits = [k for k in range(len(codes)) if codes[k] >= 0 and feats[k] == j]
+            if hits:
+                k = hits[0]
+                reason = self._reason(found.code_names[codes[k]], j, b, lost[k])
+                table[j][b] = (float(lost[k]), j, reason)
+        return table
 
     def reasons(
         self, bins: Sequence[int], fired: Sequence[FiredRule]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         if not len(bins):
             return self._standin.reasons((), fired)
-        return self.reasons_many(np.asarray([bins]), [fired])[0]
+        reasons = [
+            self._standin.rule_reason(f)
+            for f in fired
+            if f.effect in ("deny", "review")
+        ]
+        pairs = sorted(p for p in map(getitem, self._pairs, bins) if p is not None)
+        limit = self.explainer.config.max_reasons
+        suggestions = []
+        for _, j, reason in pairs[:limit]:
+            reasons.append(reason)
+            tip = self._standin.suggestion_for(j, bins[j])
+            if tip is not None:
+                suggestions.append(tip)
+        return reasons, suggestions
 
     def reasons_many(
         self, bins: np.ndarray, fired: Sequence[Sequence[FiredRule]]
