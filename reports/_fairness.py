@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 from fairlearn.metrics import (
     MetricFrame,
-    count,
     demographic_parity_ratio,
     equalized_odds_difference,
     false_negative_rate,
@@ -105,13 +104,33 @@ class FairnessAnalysis:
     attributes: list[AttributeFairness]
 
 
-def _bad_rate(y_true: Any, y_pred: Any) -> float:
-    return float(np.mean(y_true)) if len(y_true) else float("nan")
+# Every measure depends on a row only through (group, outcome, decision), so
+# fairlearn is given one row per distinct triple with its count as the sample
+# weight: the same numbers as row by row, in constant time (fairlearn stacks
+# each row in Python, which takes seconds per 100,000 rows).
+def _count(y_true: Any, y_pred: Any, sample_weight: Any) -> float:
+    return float(np.sum(sample_weight))
 
 
-def _approved_bad_rate(y_true: Any, y_pred: Any) -> float:
-    approved = np.asarray(y_pred) == 1
-    return float(np.mean(np.asarray(y_true)[approved])) if approved.any() else np.nan
+def _bad_rate(y_true: Any, y_pred: Any, sample_weight: Any) -> float:
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    bad = 1 - np.asarray(y_true)
+    return float(np.sum(bad * weight) / np.sum(weight)) if weight.sum() else np.nan
+
+
+def _approved_bad_rate(y_true: Any, y_pred: Any, sample_weight: Any) -> float:
+    keep = np.asarray(y_pred) == 1
+    weight = np.asarray(sample_weight, dtype=np.float64)[keep]
+    bad = 1 - np.asarray(y_true)[keep]
+    return float(np.sum(bad * weight) / np.sum(weight)) if weight.sum() else np.nan
+
+
+def _cells(groups: pd.Series, y: np.ndarray, approved: np.ndarray) -> pd.DataFrame:
+    """One row per (group, good, approved) with its count as ``weight``."""
+    frame = pd.DataFrame(
+        {"group": groups.to_numpy(), "good": 1 - y, "approved": approved}
+    )
+    return frame.value_counts(sort=False).rename("weight").reset_index()
 
 
 def _group_labels(column: pd.Series) -> pd.Series:
@@ -169,7 +188,9 @@ def analyse_fairness(
     overall = {
         "approval_rate": float(approved.mean()),
         "bad_rate": float(y.mean()),
-        "approved_bad_rate": _approved_bad_rate(y, approved),
+        "approved_bad_rate": float(y[approved == 1].mean())
+        if approved.any()
+        else np.nan,
         "false_refusal_rate": float(((approved == 0) & (good == 1)).sum())
         / max(int(good.sum()), 1),
     }
@@ -192,24 +213,24 @@ def _attribute(
     approved: np.ndarray,
     points: pd.DataFrame,
 ) -> AttributeFairness:
-    good = 1 - y
-    on_good = MetricFrame(
-        metrics={
-            "count": count,
-            "approval_rate": selection_rate,
-            "false_refusal_rate": false_negative_rate,
-        },
+    cells = _cells(groups, y, approved)
+    good, decided = cells["good"].to_numpy(), cells["approved"].to_numpy()
+    weight = cells["weight"].to_numpy(dtype=np.float64)
+    sensitive = cells["group"].rename(name)
+    metrics = {
+        "count": _count,
+        "approval_rate": selection_rate,
+        "bad_rate": _bad_rate,
+        "approved_bad_rate": _approved_bad_rate,
+        "false_refusal_rate": false_negative_rate,
+    }
+    table = MetricFrame(
+        metrics=metrics,
         y_true=good,
-        y_pred=approved,
-        sensitive_features=groups.rename(name),
+        y_pred=decided,
+        sensitive_features=sensitive,
+        sample_params={m: {"sample_weight": weight} for m in metrics},
     ).by_group
-    on_bad = MetricFrame(
-        metrics={"bad_rate": _bad_rate, "approved_bad_rate": _approved_bad_rate},
-        y_true=y,
-        y_pred=approved,
-        sensitive_features=groups.rename(name),
-    ).by_group
-    table = pd.concat([on_good, on_bad], axis=1)
     table["count"] = table["count"].astype(int)
     table["parity_ratio"] = table["approval_rate"] / table["approval_rate"].max()
     order = _order(name, list(table.index))
@@ -219,10 +240,14 @@ def _attribute(
         name=name,
         table=table,
         demographic_parity_ratio=float(
-            demographic_parity_ratio(good, approved, sensitive_features=groups)
+            demographic_parity_ratio(
+                good, decided, sensitive_features=sensitive, sample_weight=weight
+            )
         ),
         equalized_odds_difference=float(
-            equalized_odds_difference(good, approved, sensitive_features=groups)
+            equalized_odds_difference(
+                good, decided, sensitive_features=sensitive, sample_weight=weight
+            )
         ),
         below=[str(g) for g in order if table.loc[g, "parity_ratio"] < FOUR_FIFTHS],
         gaps=gaps.loc[order],

@@ -214,3 +214,42 @@ def test_scorecard_report_works_for_any_spec_dataset() -> None:
     page = render_scorecard_report(result.artifact, data=frame, roc=result.roc)
     assert "creditability" in page
     assert "<th>feature</th><th>dimension</th>" in page  # no empty 中文 column
+
+
+def test_fairness_on_weighted_cells_equals_fairlearn_row_by_row(
+    fitted: Fitted,
+) -> None:
+    from fairlearn.metrics import (
+        MetricFrame,
+        demographic_parity_ratio,
+        equalized_odds_difference,
+        false_negative_rate,
+        selection_rate,
+    )
+
+    card, data = fitted.artifact, fitted.training.iloc[:3000]
+    region = next(
+        a for a in analyse_fairness(card, data).attributes if a.name == "region"
+    )
+    good = 1 - data["default_12m"].to_numpy()
+    approved = (card.score(data).score >= card.cutoff_score).astype(int)
+    groups = data["region"].astype(str)
+    rows = MetricFrame(
+        metrics={
+            "approval_rate": selection_rate,
+            "false_refusal_rate": false_negative_rate,
+        },
+        y_true=good,
+        y_pred=approved,
+        sensitive_features=groups,
+    ).by_group
+    for column in ("approval_rate", "false_refusal_rate"):
+        np.testing.assert_allclose(
+            region.table[column].to_numpy(), rows.loc[region.table.index, column]
+        )
+    assert region.demographic_parity_ratio == pytest.approx(
+        demographic_parity_ratio(good, approved, sensitive_features=groups)
+    )
+    assert region.equalized_odds_difference == pytest.approx(
+        equalized_odds_difference(good, approved, sensitive_features=groups)
+    )
