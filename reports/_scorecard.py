@@ -233,13 +233,21 @@ def _binning_chart(card: FeatureCard) -> Chart:
         return encode(figure, f"Event rate and WOE per bin of {card.name}")
 
 
+def _grades_of(artifact: ScorecardArtifact, score: np.ndarray) -> np.ndarray:
+    """Grade letter of each score, vectorised (``ScorecardArtifact.grade_of``)."""
+    bands = sorted(artifact.grades, key=lambda g: g.min_score)
+    mins = np.asarray([g.min_score for g in bands])
+    names = np.asarray([g.grade for g in bands], dtype=object)
+    return np.asarray(names[np.maximum(np.searchsorted(mins, score, "right") - 1, 0)])
+
+
 def _grade_rows(
     artifact: ScorecardArtifact, scored: tuple[np.ndarray, np.ndarray] | None
 ) -> list[dict[str, Any]]:
     rows = []
     given_grade = None
     if scored is not None:
-        given_grade = np.asarray([artifact.grade_of(s) for s in scored[1]])
+        given_grade = _grades_of(artifact, scored[1])
     for g in artifact.grades:
         row: dict[str, Any] = {"g": g, "approved": g.min_score >= artifact.cutoff_score}
         if scored is not None and given_grade is not None:
