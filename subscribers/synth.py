@@ -181,12 +181,14 @@ def _sources_and_consents(
     present = {s: rng.random(n) >= p for s, p in absent_p.items()}
     # A few subscribers withdrew consent but the platform still sent data.
     present[Source.PLATFORM] = consent_platform | (rng.random(n) < 0.004)
+    # Mean age in days of each source's data at evaluation. The ID check is
+    # re-run about yearly, bills monthly, the others feed daily or weekly.
     typical_age = {
-        Source.ID_CHECK: 200.0,
+        Source.ID_CHECK: 90.0,
         Source.NETWORK: 3.0,
-        Source.BILLING: 12.0,
+        Source.BILLING: 8.0,
         Source.SECURITY: 5.0,
-        Source.PLATFORM: 20.0,
+        Source.PLATFORM: 15.0,
     }
     for source, scale in typical_age.items():
         age = np.floor(rng.exponential(scale, n))
