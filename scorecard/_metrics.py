@@ -6,12 +6,22 @@ Scores here follow the scorecard's sense: a higher score means lower risk.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
 __all__ = ["auc", "gini", "ks", "psi", "roc_curve", "stability_flag"]
 
 #: PSI/CSI below the first threshold is stable, above the second a shift.
 STABILITY_THRESHOLDS = (0.1, 0.25)
+
+
+def _counts(
+    target: np.ndarray, score: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct scores (ascending) with the events and non-events at each."""
+    y = np.asarray(target, dtype=bool)
+    values, group = np.unique(np.asarray(score, dtype=np.float64), return_inverse=True)
+    bad = np.bincount(group, weights=y, minlength=len(values))
+    total = np.bincount(group, minlength=len(values))
+    return values, bad, total - bad
 
 
 def auc(target: np.ndarray, score: np.ndarray) -> float:
@@ -24,16 +34,15 @@ def auc(target: np.ndarray, score: np.ndarray) -> float:
     >>> auc(np.array([1, 0, 0]), np.array([300.0, 500.0, 600.0]))
     1.0
     """
-    y = np.asarray(target, dtype=bool)
-    ranks = rankdata(np.asarray(score, dtype=np.float64))
-    n_good, n_bad = int((~y).sum()), int(y.sum())
+    _, bad, good = _counts(target, score)
+    n_bad, n_good = bad.sum(), good.sum()
     if n_good == 0 or n_bad == 0:
         raise ValueError(
-            f"auc needs both events and non-events; got {n_bad} events and "
-            f"{n_good} non-events"
+            f"auc needs both events and non-events; got {int(n_bad)} events and "
+            f"{int(n_good)} non-events"
         )
-    good_ranks = ranks[~y].sum()
-    return float((good_ranks - n_good * (n_good + 1) / 2) / (n_good * n_bad))
+    bad_below = np.cumsum(bad) - bad
+    return float(np.sum(good * (bad_below + 0.5 * bad)) / (n_good * n_bad))
 
 
 def gini(target: np.ndarray, score: np.ndarray) -> float:
@@ -43,14 +52,10 @@ def gini(target: np.ndarray, score: np.ndarray) -> float:
 
 def ks(target: np.ndarray, score: np.ndarray) -> float:
     """Kolmogorov-Smirnov statistic between event and non-event scores."""
-    y = np.asarray(target, dtype=bool)
-    s = np.asarray(score, dtype=np.float64)
-    order = np.argsort(s, kind="stable")
-    s, y = s[order], y[order]
-    last = np.r_[s[1:] != s[:-1], True]  # evaluate only after each tie group
-    bad = np.cumsum(y)[last] / max(int(y.sum()), 1)
-    good = np.cumsum(~y)[last] / max(int((~y).sum()), 1)
-    return float(np.max(np.abs(bad - good)))
+    _, bad, good = _counts(target, score)
+    cum_bad = np.cumsum(bad) / max(bad.sum(), 1)
+    cum_good = np.cumsum(good) / max(good.sum(), 1)
+    return float(np.max(np.abs(cum_bad - cum_good)))
 
 
 def roc_curve(

@@ -411,16 +411,22 @@ def prepare_features(
         if rows is not None:
             column = column.iloc[rows]
         if _dtype(feature, column) == "categorical":
-            text = column.astype(object)
-            columns[feature.name] = (
-                text.where(text.notna(), np.nan)
-                .map(lambda v: v if isinstance(v, str) or v != v else str(v))
-                .to_numpy(dtype=object)
-            )
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
+            text = np.asarray([*(_text(u) for u in uniques), np.nan], dtype=object)
+            # An explicit object Series: pandas 3 would otherwise convert the
+            # text to its string dtype, a copy optbinning does not need.
+            columns[feature.name] = pd.Series(text[codes], dtype=object, copy=False)
         else:
             columns[feature.name] = _numeric_column(feature.name, column)
     rows_out = pd.RangeIndex(len(next(iter(columns.values()))))
+    for values in columns.values():
+        if isinstance(values, pd.Series):
+            values.index = rows_out
     return pd.DataFrame(columns, index=rows_out, copy=False)  # no consolidation copy
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
 
 
 def _split(y: np.ndarray, spec: ScorecardSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -970,14 +976,15 @@ def _raw_scores(cards: list[FeatureCard], index: np.ndarray) -> np.ndarray:
     return raw
 
 
-def _grader(spec: ScorecardSpec) -> Callable[[np.ndarray], np.ndarray]:
+def _grader(spec: ScorecardSpec) -> Callable[[np.ndarray], Any]:
     bands = sorted(spec.grades, key=lambda g: g.min_score)
     mins = np.asarray([g.min_score for g in bands])
-    names = np.asarray([g.grade for g in bands], dtype=object)
+    names = [g.grade for g in bands]
 
-    def grade_of(score: np.ndarray) -> np.ndarray:
+    def grade_of(score: np.ndarray) -> Any:
         rank = np.searchsorted(mins, score, side="right") - 1
-        return np.asarray(names[np.maximum(rank, 0)])
+        codes = np.maximum(rank, 0).astype(np.int64)
+        return pd.Categorical.from_codes(codes, categories=pd.Index(names))
 
     return grade_of
 
