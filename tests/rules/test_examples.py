@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rules import RuleSet, load_ruleset, run_examples
+from rules._logic import leaves
+from subscribers import CATEGORY_SOURCE, NEGATIVE_INFO_MAX_DAYS, consent_column
 from tests.rules.helpers import rule_yaml, write_rules
 
 
@@ -28,3 +30,17 @@ def test_example_that_does_not_hold_is_reported(tmp_path: Path) -> None:
     (result,) = run_examples(load_ruleset(write_rules(tmp_path, text)))
     assert not result.passed
     assert "expected to fire, did not fire" in str(result)
+
+
+def test_five_year_rule_uses_the_contract_limit(ruleset: RuleSet) -> None:
+    (comparison,) = leaves(ruleset.get("DAT-003").when)
+    assert (comparison.field, comparison.op) == ("negative_info_age_days", "gt")
+    assert comparison.value == NEGATIVE_INFO_MAX_DAYS
+
+
+def test_consent_rule_covers_every_data_category_with_a_source(
+    ruleset: RuleSet,
+) -> None:
+    fields = {c.field for c in leaves(ruleset.get("DAT-002").when)}
+    for category, source in CATEGORY_SOURCE.items():
+        assert {consent_column(category), f"{source.value}_age_days"} <= fields
