@@ -7,7 +7,9 @@ below this layer never prints; progress bars and tables live here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +21,10 @@ from credcert.commands import explain as explain_commands
 from credcert.commands import reports as report_commands
 from credcert.commands import rules as rules_commands
 from credcert.commands import scorecard as scorecard_commands
+from credcert.commands.reports import write_reports
+from credcert.pipeline import CertificateRun, run_certificates
+from rules import load_ruleset
+from scorecard import default_spec_path, train
 from subscribers import (
     FIELDS,
     RecordError,
@@ -165,20 +171,93 @@ def demo(
         Path, typer.Option(help="Folder for everything the demo writes.")
     ] = Path("out/demo"),
     rows: Annotated[
-        int, typer.Option(min=1000, help="Synthetic subscribers.")
-    ] = 20_000,
+        int, typer.Option(min=5000, help="Synthetic training rows.")
+    ] = 40_000,
+    applicants: Annotated[
+        int, typer.Option(min=100, help="Synthetic subscribers to certify.")
+    ] = 5_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
-    """Run the main job end to end on embedded defaults and say where it wrote."""
+    """Run the main job end to end on embedded defaults and say where it wrote.
+
+    Synthesise subscribers, train the scorecard, issue signed certificates
+    into SQLite, write every report, and print where each part is.
+    """
+    started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    data_path = out / "subscribers.parquet"
-    frame = synthesis.generate(rows, seed=seed)
-    write_subscribers(frame, data_path)
     console.rule("[bold]credcert demo")
-    console.print(f"1. synthesised {rows:,} subscribers -> {data_path}")
-    print_summary(data_path)
-    console.rule()
-    console.print(f"everything is under [bold]{out.resolve()}[/]")
+
+    training = synthesis.generate(rows, seed=seed)
+    training_path = write_subscribers(training, out / "subscribers.parquet")
+    console.print(f"1. synthesised {rows:,} subscribers for training")
+    print_summary(training_path)
+
+    with (
+        console.status("2. training the scorecard"),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
+        result = train(default_spec_path(), training)
+    for warning in caught:
+        err_console.print(f"warning: {warning.message}", style="yellow")
+    card = result.artifact
+    artifact_path = card.save(out / "scorecard" / f"{card.name}.json")
+    test = card.metrics["test"]
+    console.print(
+        f"2. trained {card.name} {card.scorecard_version}: {len(card.features)} "
+        f"features, test AUC {test.auc:.3f}, KS {test.ks:.3f}"
+    )
+
+    batch = synthesis.generate(applicants, seed=seed + 1)
+    batch_path = write_subscribers(batch, out / "applicants.parquet")
+    with console.status("3. issuing certificates"):
+        run = run_certificates(batch_path, out, scorecard=artifact_path)
+    console.print(
+        f"3. issued {run.report.rows:,} certificates "
+        f"({_status_counts(run)}); decision log checked: "
+        f"{'no problems' if not run.log_problems else run.log_problems}"
+    )
+
+    certificates = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for name, path in sorted(run.examples.items())
+        if path.name.startswith("certificate-")
+    ]
+    with console.status("4. writing reports"):
+        written = write_reports(
+            card,
+            out / "reports",
+            data=training,
+            batch=batch,
+            certificates=certificates,
+            roc=result.roc,
+            ruleset=load_ruleset(),
+        )
+    console.print(f"4. wrote {len(written)} reports")
+
+    table = Table(title="where everything is", show_header=False)
+    table.add_column("what")
+    table.add_column("where", overflow="fold")
+    table.add_row("subscribers (training)", str(training_path))
+    table.add_row("scorecard artifact", str(artifact_path))
+    table.add_row("certificates (Parquet)", str(run.certificates))
+    table.add_row("database", run.database)
+    table.add_row("public keys", str(run.public_keys))
+    table.add_row("example certificates", str(out / "examples"))
+    documents = [p for name, p in written.items() if name.startswith("certificate")]
+    for name, path in sorted(written.items()):
+        if path not in documents:
+            table.add_row(f"{name} report", str(path))
+    table.add_row(
+        "certificate documents", f"{len(documents)} pages in {out / 'reports'}"
+    )
+    console.print(table)
+    console.print(f"done in {time.perf_counter() - started:.0f} s")
+
+
+def _status_counts(run: CertificateRun) -> str:
+    counts = run.report.statuses
+    return ", ".join(f"{status} {n:,}" for status, n in sorted(counts.items()))
 
 
 def main() -> None:  # pragma: no cover - the console-script entry point

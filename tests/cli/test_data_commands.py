@@ -58,11 +58,24 @@ def test_check_accepts_a_valid_file(tmp_path: Path) -> None:
     assert "20 records, all valid" in result.output
 
 
-def test_demo_writes_subscribers_and_says_where(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--rows", "2000", "--out", str(tmp_path)])
+def test_demo_runs_the_pipeline_and_says_where(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["demo", "--rows", "6000", "--applicants", "300", "--out", str(tmp_path)],
+        env={"CREDCERT_HOME": str(tmp_path / "home"), "COLUMNS": "200"},
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "subscribers.parquet").is_file()
-    assert "12-month default rate" in result.output
+    assert (tmp_path / "scorecard" / "subscribers-default.json").is_file()
+    assert (tmp_path / "credcert.db").is_file()
+    certificates = pd.concat(
+        pd.read_parquet(p) for p in (tmp_path / "certificates").glob("*.parquet")
+    )
+    assert len(certificates) == 300
+    for report in ("scorecard", "monitor", "fairness", "rulebook"):
+        assert (tmp_path / "reports" / f"{report}.html").is_file()
+    assert list((tmp_path / "reports").glob("certificate-*-zh.html"))
+    assert "where everything is" in result.output
 
 
 def test_data_contract_doc_is_the_catalogue() -> None:
