@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from credcert.commands import certificates as certificate_commands
 from credcert.commands import explain as explain_commands
 from credcert.commands import reports as report_commands
 from credcert.commands import rules as rules_commands
@@ -54,6 +55,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(rules_commands.app, name="rules")
 scorecard_commands.register(app)
 explain_commands.register(app)
+certificate_commands.register(app)
 report_commands.register(app)
 
 _OUTCOME_COLUMNS = (synthesis.TARGET, synthesis.ORACLE)
