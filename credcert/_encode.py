@@ -232,7 +232,14 @@ class CertificateEncoder:
         grade: str | None,
         codes: Sequence[str],
     ) -> str:
-        """The decision-log body of a certificate, canonical JSON text."""
+        """The decision-log body of a certificate, canonical JSON text.
+
+        Known shortcoming: ``sealed_inputs`` is always null, so a decision
+        can be checked against its input digest but not replayed from the
+        log alone; the format, per-subject keys and erasure exist
+        (:mod:`credcert.decision_log`). Remove by sealing the digest columns
+        per subject here once replay from the log is built.
+        """
         if decision.bins is None:
             points = "{}"
             score = "null"

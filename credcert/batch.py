@@ -372,6 +372,14 @@ class _DaskRunner(_Runner):
 
     The local cluster has worker processes with one thread each: the rule
     engine holds Python's global lock, so threads would not run in parallel.
+
+    Known shortcoming: the client reads the file, sends each pseudonymised
+    chunk to a worker and gets the encoded certificates back to sign and
+    write, so on a real cluster the client's network link and its one core
+    bound throughput. Remove by letting workers read their row groups and
+    write their part files, signing with a short-lived per-batch key that
+    the long-term key certifies (keeping private keys and the pseudonym
+    secret off the workers then needs a worker-side secret store).
     """
 
     def __init__(self, address: str | None, processes: int) -> None:
