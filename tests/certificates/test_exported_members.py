@@ -1,0 +1,67 @@
+"""The public names of the certificate domain are the intended ones."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+PUBLIC = {
+    "credcert.batch": {
+        "MANIFEST",
+        "BatchReport",
+        "BatchSettings",
+        "issue_file",
+        "read_certificates",
+    },
+    "credcert.issue": {
+        "DEFAULT_VALID_DAYS",
+        "Issued",
+        "Issuer",
+        "certificate_id",
+        "certificate_row",
+        "combine_status",
+        "issue_certificate",
+    },
+    "credcert.pipeline": {"CertificateRun", "run_certificates"},
+    "credcert.pseudonym": {"PREFIX", "Pseudonymizer"},
+    "credcert.store": {
+        "CERTIFICATE_STATUSES",
+        "DISPUTE_DAYS",
+        "HEAD_REVISION",
+        "Store",
+        "StoredCertificate",
+        "metadata",
+    },
+    "credcert.views": {
+        "VIEW_SCHEMA",
+        "Disclosure",
+        "Scenario",
+        "default_disclosure_path",
+        "load_disclosure",
+        "partner_view",
+        "verify_view",
+    },
+    "credcert.commands.certificates": {"register"},
+}
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC))
+def test_module_exports_exactly_its_public_names(module: str) -> None:
+    assert set(importlib.import_module(module).__all__) == PUBLIC[module]
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC))
+def test_every_exported_name_exists(module: str) -> None:
+    loaded = importlib.import_module(module)
+    assert [n for n in loaded.__all__ if not hasattr(loaded, n)] == []
+
+
+def test_every_error_is_also_a_builtin_error() -> None:
+    from credcert import _errors
+
+    classes = [getattr(_errors, name) for name in _errors.__all__]
+    builtin = (ValueError, KeyError, RuntimeError)
+    assert all(
+        issubclass(c, builtin) for c in classes if c is not _errors.CredcertError
+    )
