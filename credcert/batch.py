@@ -62,7 +62,13 @@ if TYPE_CHECKING:
 from rules import RuleEngine, RuleOutcome, evaluate_frame, facts_records, load_ruleset
 from rules import combine as combine_rules
 from scorecard import ScorecardArtifact, load_artifact, score_frame
-from subscribers import PERSONAL_COLUMNS, Source, as_of_column, validate_frame
+from subscribers import (
+    PERSONAL_COLUMNS,
+    RecordError,
+    Source,
+    as_of_column,
+    validate_frame,
+)
 
 __all__ = [
     "MANIFEST",
@@ -514,7 +520,7 @@ def _prepare(
     known = [c for c in frame.columns if c not in ("default_12m", "oracle_logodds")]
     try:
         typed = validate_frame(frame[known], source=str(source))
-    except Exception as exc:
+    except (RecordError, ValueError) as exc:
         raise BatchError(f"rows {start + 1}-{start + len(frame)}: {exc}") from None
     activated = pd.to_datetime(typed["activated_on"]).dt.date.tolist()
     typed.insert(
