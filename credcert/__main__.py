@@ -2,4 +2,6 @@
 
 from credcert.cli import app
 
-app(prog_name="credcert")
+# The guard matters: worker processes of a batch re-import the main module.
+if __name__ == "__main__":
+    app(prog_name="credcert")
