@@ -167,11 +167,9 @@ class LayerExplainer:
     text is the code's title in the catalogue ("按时缴费比例偏低"), which names
     the finding without the subscriber's exact value.
 
-    Known shortcoming: suggestions are the points stand-in's (next better bin
-    of an actionable feature among the reasons), not ``explain``'s own
-    suggestions with their time horizons, because those are built per subject
-    through pydantic and Jinja2, far beyond the batch budget; remove once
-    ``explain`` offers per-(feature, bin) suggestions in batch.
+    Suggestions are ``explain``'s own for each reason's (feature, bin): the
+    next better bin of an actionable feature, over the time it takes
+    (:meth:`explain.Explainer.bin_suggestion`), rendered once per pair.
 
     Parameters
     ----------
@@ -196,6 +194,7 @@ class LayerExplainer:
         self._names = [card.name for card in scorecard.features]
         self._standin = PointsExplainer(scorecard)
         self._cache: dict[int, dict[str, Any]] = {}
+        self._tips: dict[int, dict[str, Any] | None] = {}
         self._pairs = self._pair_table(scorecard)
 
     def _pair_table(
@@ -250,7 +249,7 @@ class LayerExplainer:
         suggestions = []
         for _, j, reason in pairs[:limit]:
             reasons.append(reason)
-            tip = self._standin.suggestion_for(j, bins[j])
+            tip = self._suggestion(j, bins[j])
             if tip is not None:
                 suggestions.append(tip)
         return reasons, suggestions
@@ -282,7 +281,7 @@ class LayerExplainer:
                 if reason is None:
                     reason = self._reason(found.code_names[code], j, b, lost)
                 reasons.append(reason)
-                tip = self._standin.suggestion_for(j, b)
+                tip = self._suggestion(j, b)
                 if tip is not None:
                     suggestions.append(tip)
             out.append((reasons, suggestions))
@@ -300,3 +299,25 @@ class LayerExplainer:
                 "text": {"zh": entry.title["zh"], "en": entry.title["en"]},
             }
         return self._cache[key]
+
+    def _suggestion(self, j: int, b: int) -> dict[str, Any] | None:
+        """The suggestion (certificate JSON) for feature ``j`` in bin ``b``."""
+        key = j * 4096 + b
+        if key not in self._tips:
+            tip = self.explainer.bin_suggestion(j, b)
+            renderer = self.explainer.renderer
+            self._tips[key] = (
+                None
+                if tip is None
+                else {
+                    "code": f"SUG-{tip.feature}",
+                    "feature": tip.feature,
+                    "points_gain": round(tip.points, 2),
+                    "months": tip.months,
+                    "text": {
+                        lang: renderer.suggestion_text(tip, lang)
+                        for lang in ("zh", "en")
+                    },
+                }
+            )
+        return self._tips[key]

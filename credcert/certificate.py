@@ -115,6 +115,8 @@ class Suggestion(_Model):
     code: str
     feature: str
     points_gain: float
+    months: int | None = None
+    """The horizon in months over which the action pays off."""
     text: Text
 
 
