@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -68,7 +69,9 @@ def render_rulebook(
         {
             "family": family.header.family,
             "owner": family.header.owner,
-            "file": family.file,
+            # The file's name only: a local folder says nothing to a reader
+            # and may name a person's home directory.
+            "file": Path(family.file).name,
             "rules": [
                 _rule_view(rule, results)
                 for rule in ruleset.rules
