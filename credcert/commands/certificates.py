@@ -26,6 +26,7 @@ from rich.table import Table
 
 from credcert._config import home
 from credcert._errors import CredcertError, VerificationError
+from credcert.commands._common import fail as _fail
 from credcert.signing import KEYRING_FILE, KeyRing, PublicKeyRing, format_time
 
 __all__ = ["register"]
@@ -60,11 +61,6 @@ def register(app: typer.Typer) -> None:
     app.command("issue")(issue_command)
     app.command("view")(view_command)
     app.command("show")(show_command)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(message, style="red", markup=False, highlight=False)
-    return typer.Exit(code)
 
 
 def _ring(folder: Path | None, *, create: bool) -> KeyRing:

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from credcert.commands._common import fail as _fail
 from explain import (
     ExplainConfig,
     Explainer,
@@ -54,13 +55,6 @@ the certificate was issued from, with the scorecard artifact it names.
 def register(app: typer.Typer) -> None:
     """Add ``explain`` to ``app``."""
     app.command("explain", help=_HELP)(explain_command)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(
-        message, style="red", markup=False, highlight=False, soft_wrap=True
-    )
-    return typer.Exit(code)
 
 
 def _json_subject(path: Path) -> tuple[dict[str, Any], Any]:

@@ -17,6 +17,8 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from credcert.commands._common import fail as _fail
+from credcert.commands._common import open_artifact as _artifact
 from reports import (
     ReportError,
     render_certificate,
@@ -27,7 +29,7 @@ from reports import (
     write_page,
 )
 from rules import RuleSet, run_examples
-from scorecard import ScorecardArtifact, ScorecardError, load_artifact, monitor
+from scorecard import ScorecardArtifact, ScorecardError, monitor
 
 __all__ = ["register", "write_reports"]
 
@@ -106,20 +108,6 @@ def write_reports(
             page = render_certificate(certificate, lang=lang, artifact=artifact)
             written[name] = write_page(page, out / f"{name}.html")
     return written
-
-
-def _fail(exc: Exception, code: int = 1) -> typer.Exit:
-    err_console.print(
-        str(exc), style="red", markup=False, highlight=False, soft_wrap=True
-    )
-    return typer.Exit(code)
-
-
-def _artifact(path: Path) -> ScorecardArtifact:
-    try:
-        return load_artifact(path)
-    except ScorecardError as exc:
-        raise _fail(exc) from None
 
 
 def _frame(path: Path | None, synthetic: int | None, seed: int) -> pd.DataFrame:

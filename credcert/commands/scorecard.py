@@ -18,15 +18,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from credcert.commands._common import fail as _fail
+from credcert.commands._common import open_artifact as _artifact
 from scorecard import (
     STAGES,
     AgainstRiskWarning,
-    ScorecardArtifact,
     ScorecardError,
     ScorecardSpec,
     compare,
     default_spec_path,
-    load_artifact,
     load_spec,
     monitor,
     score_frame,
@@ -56,20 +56,6 @@ def register(app: typer.Typer) -> None:
     app.command("score")(score_command)
     app.command("monitor")(monitor_command)
     app.command("compare")(compare_command)
-
-
-def _fail(exc: Exception, code: int = 1) -> typer.Exit:
-    err_console.print(
-        str(exc), style="red", markup=False, highlight=False, soft_wrap=True
-    )
-    return typer.Exit(code)
-
-
-def _artifact(path: Path) -> ScorecardArtifact:
-    try:
-        return load_artifact(path)
-    except ScorecardError as exc:
-        raise _fail(exc) from None
 
 
 def _data(path: Path | None, synthetic: int | None, seed: int) -> pd.DataFrame | Path:
