@@ -19,7 +19,7 @@ import pandas as pd
 from rules._check import rule_fields
 from rules._load import RuleSet
 from rules._schema import EFFECTS, GRADES, AllOf, AnyOf, Compare, Condition, NotOf
-from subscribers import CATEGORY_SOURCE, FieldKind, as_of_column
+from subscribers import FieldKind, context_columns
 
 __all__ = ["evaluate_frame", "facts_frame"]
 
@@ -41,31 +41,14 @@ def facts_frame(frame: pd.DataFrame) -> pd.DataFrame:
     the frame holds records; a field the frame lacks is all missing.
     """
     fields = rule_fields()
-    out: dict[str, Any] = {}
-    has_dates = "evaluation_date" in frame
-    evaluation = pd.to_datetime(frame["evaluation_date"]) if has_dates else None
-    for source in CATEGORY_SOURCE.values():
-        age, as_of = f"{source.value}_age_days", as_of_column(source)
-        if age not in frame and evaluation is not None and as_of in frame:
-            out[age] = _days(evaluation - pd.to_datetime(frame[as_of]))
-    negative = "negative_info_age_days"
-    if (
-        negative not in frame
-        and evaluation is not None
-        and "earliest_negative_on" in frame
-    ):
-        since = evaluation - pd.to_datetime(frame["earliest_negative_on"])
-        out[negative] = _days(since)
+    derived = context_columns(frame)
+    out: dict[str, Any] = {k: v for k, v in derived.items() if k not in frame}
     for name in fields:
         if name in frame:
             out[name] = frame[name]
         elif name not in out:
             out[name] = pd.Series(pd.NA, index=frame.index, dtype="object")
     return pd.DataFrame(out, index=frame.index)
-
-
-def _days(delta: pd.Series) -> pd.Series:
-    return delta.dt.days.astype("Int64")
 
 
 def evaluate_frame(

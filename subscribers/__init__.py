@@ -8,6 +8,7 @@ from subscribers._catalogue import (
     BANNED_ATTRIBUTES,
     CATEGORY_SOURCE,
     FIELDS,
+    NEGATIVE_AGE_COLUMN,
     NEGATIVE_INFO_MAX_DAYS,
     Catalogue,
     DataCategory,
@@ -16,6 +17,7 @@ from subscribers._catalogue import (
     FieldSpec,
     Role,
     Source,
+    age_column,
     build_catalogue,
 )
 from subscribers._errors import (
@@ -25,6 +27,7 @@ from subscribers._errors import (
     RecordError,
 )
 from subscribers._files import (
+    context_columns,
     iter_records,
     read_subscribers,
     validate_frame,
@@ -46,6 +49,7 @@ __all__ = [
     "CATEGORY_SOURCE",
     "FIELDS",
     "IDENTITY_COLUMNS",
+    "NEGATIVE_AGE_COLUMN",
     "NEGATIVE_INFO_MAX_DAYS",
     "PERSONAL_COLUMNS",
     "BannedAttributeError",
@@ -61,9 +65,11 @@ __all__ = [
     "Role",
     "Source",
     "SubscriberRecord",
+    "age_column",
     "as_of_column",
     "build_catalogue",
     "consent_column",
+    "context_columns",
     "iter_records",
     "read_subscribers",
     "record_columns",

@@ -21,6 +21,7 @@ __all__ = [
     "BANNED_ATTRIBUTES",
     "CATEGORY_SOURCE",
     "FIELDS",
+    "NEGATIVE_AGE_COLUMN",
     "NEGATIVE_INFO_MAX_DAYS",
     "Catalogue",
     "DataCategory",
@@ -29,6 +30,7 @@ __all__ = [
     "FieldSpec",
     "Role",
     "Source",
+    "age_column",
     "build_catalogue",
 ]
 
@@ -98,6 +100,16 @@ CATEGORY_SOURCE: Mapping[DataCategory, Source] = MappingProxyType(
         DataCategory.PLATFORM_CREDIT: Source.PLATFORM,
     }
 )
+
+
+def age_column(source: Source) -> str:
+    """Name of the context field with the age in days of ``source``'s data."""
+    return f"{source.value}_age_days"
+
+
+#: Name of the context field with the age in days of the oldest negative
+#: information a record's inputs count.
+NEGATIVE_AGE_COLUMN = "negative_info_age_days"
 
 
 class Role(StrEnum):
@@ -436,7 +448,7 @@ FIELDS: Catalogue = build_catalogue(
         # -- context: consents and data ages, for rules ----------------------
         *(
             FieldSpec(
-                name=f"{source.value}_age_days",
+                name=age_column(source),
                 kind=_I,
                 role=Role.CONTEXT,
                 category=_CAT_META,
@@ -461,7 +473,7 @@ FIELDS: Catalogue = build_catalogue(
             for category in CATEGORY_SOURCE
         ),
         FieldSpec(
-            name="negative_info_age_days",
+            name=NEGATIVE_AGE_COLUMN,
             kind=_I,
             role=Role.CONTEXT,
             category=_CAT_META,

@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from subscribers._catalogue import CATEGORY_SOURCE, FIELDS, FieldKind, FieldSpec
+from subscribers._catalogue import (
+    CATEGORY_SOURCE,
+    FIELDS,
+    NEGATIVE_AGE_COLUMN,
+    FieldKind,
+    FieldSpec,
+    age_column,
+)
 from subscribers._errors import Problem, RecordError
 from subscribers._record import (
     _EXPECTED_FORM,
@@ -32,6 +39,7 @@ from subscribers._record import (
 )
 
 __all__ = [
+    "context_columns",
     "iter_records",
     "read_subscribers",
     "validate_frame",
@@ -316,6 +324,26 @@ def _describe(value: Any) -> str:
     if len(text) > 40:
         text = text[:37] + "..."
     return text
+
+
+def context_columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """The data-age context fields of a table of records, vectorised.
+
+    The same values as :meth:`SubscriberRecord.facts` gives one record: for
+    each source with an as-of column, its age in days at the evaluation date,
+    and the age of the oldest negative information. Columns the table lacks
+    are left out.
+    """
+    if "evaluation_date" not in frame:
+        return {}
+    evaluation = pd.to_datetime(frame["evaluation_date"])
+    dated = {age_column(s): as_of_column(s) for s in CATEGORY_SOURCE.values()}
+    dated[NEGATIVE_AGE_COLUMN] = "earliest_negative_on"
+    return {
+        age: (evaluation - pd.to_datetime(frame[since])).dt.days.astype("Int64")
+        for age, since in dated.items()
+        if since in frame
+    }
 
 
 def read_subscribers(

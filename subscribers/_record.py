@@ -18,10 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from subscribers._catalogue import (
     CATEGORY_SOURCE,
     FIELDS,
+    NEGATIVE_AGE_COLUMN,
     FieldKind,
     FieldSpec,
     Role,
     Source,
+    age_column,
 )
 from subscribers._errors import Problem, RecordError
 
@@ -114,9 +116,9 @@ class _RecordBase(BaseModel):
         out = {s.name: values[s.name] for s in FIELDS.inputs}
         for category, source in CATEGORY_SOURCE.items():
             out[consent_column(category)] = values[consent_column(category)]
-            out[f"{source.value}_age_days"] = self.source_age_days(source)
+            out[age_column(source)] = self.source_age_days(source)
         earliest = self.earliest_negative_on
-        out["negative_info_age_days"] = (
+        out[NEGATIVE_AGE_COLUMN] = (
             None if earliest is None else (self.evaluation_date - earliest).days
         )
         return out
