@@ -22,6 +22,7 @@ from credcert.commands import explain as explain_commands
 from credcert.commands import reports as report_commands
 from credcert.commands import rules as rules_commands
 from credcert.commands import scorecard as scorecard_commands
+from credcert.commands._common import err_console, fail
 from credcert.commands.reports import write_reports
 from credcert.pipeline import CertificateRun, run_certificates
 from rules import load_ruleset
@@ -39,7 +40,6 @@ from subscribers._markdown import catalogue_markdown
 __all__ = ["app"]
 
 console = Console()
-err_console = Console(stderr=True)
 
 app = typer.Typer(
     name="credcert",
@@ -101,15 +101,11 @@ def data_check(
 ) -> None:
     """Validate a subscriber file against the data contract; list every problem."""
     if not path.is_file():
-        err_console.print(f"[red]no such file:[/] {path}")
-        raise typer.Exit(2)
+        raise fail(f"no such file: {path}", 2)
     try:
         frame = read_subscribers(path, allow=_OUTCOME_COLUMNS)
     except (RecordError, ValueError) as exc:
-        err_console.print(
-            str(exc), style="red", markup=False, highlight=False, soft_wrap=True
-        )
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
     console.print(f"{path}: {len(frame):,} records, all valid", soft_wrap=True)
 
 
