@@ -62,7 +62,7 @@ logger = logging.getLogger(__name__)
 #: Disputes are answered within this many days of receipt (征信业管理条例).
 DISPUTE_DAYS = 20
 #: The newest migration.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 #: Statuses of a certificate that a newer one replaces.
 _LIVE = ("issued", "denied", "review", "disputed")
 #: Statuses a deny revokes rather than supersedes.

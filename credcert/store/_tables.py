@@ -25,6 +25,7 @@ from sqlalchemy import (
 
 __all__ = [
     "CERTIFICATE_STATUSES",
+    "api_keys",
     "batch_chunks",
     "batches",
     "certificates",
@@ -164,4 +165,21 @@ batch_chunks = Table(
     Column("root", _HASH, nullable=False),
     Column("part_file", String(255), nullable=False),
     Column("completed_at", _TIME, nullable=False),
+)
+
+#: API keys of the HTTP service. Only a SHA-256 of each (random, 256-bit)
+#: secret is kept; ``subject`` binds a ``subject`` key to one pseudonym and
+#: ``scenarios`` (a JSON list) binds a ``partner`` key to its scenarios.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("subject", _PSEUDONYM, nullable=True),
+    Column("scenarios", Text, nullable=True),
+    Column("label", String(128), nullable=False),
+    Column("created_at", _TIME, nullable=False),
+    Column("revoked_at", _TIME, nullable=True),
+    Index("ix_api_keys_secret_hash", "secret_hash", unique=True),
 )
