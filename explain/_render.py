@@ -143,6 +143,21 @@ def target_phrase(name: str, suggestion: Suggestion, entry: FeatureReasons) -> P
     return phrase
 
 
+def _single_value(spec: Phrase, bin_: BinInfo) -> Any:
+    """The one value a bin stands for, if any (its lower bound for "at least").
+
+    Templates test ``n`` for plurals and labels; a bin of many values gives
+    its lower bound where the sentence reads "at least", else None.
+    """
+    if spec["form"] in ("exact", "at_least"):
+        return spec["a"]
+    if spec["form"] == "labels" and len(bin_.categories) == 1:
+        return bin_.categories[0]
+    if spec["form"] == "labels" and not bin_.categories:
+        return bin_.low is not None and bin_.low > 0
+    return None
+
+
 # -- the renderer ---------------------------------------------------------------
 
 
@@ -244,17 +259,25 @@ class Renderer:
 
     # -- sentences ---------------------------------------------------------
     def fact(self, reason: Reason, lang: str) -> str:
-        """The catalogue sentence of a reason: what the subscriber's value is."""
+        """The catalogue sentence of a reason: what the subscriber's value is.
+
+        A reason whose value is unknown but whose bin is not the missing one
+        (a certificate keeps bins, not values) is worded by its bin: "2 to 3
+        late payments" instead of the exact count.
+        """
         entry = self.catalogue.feature(reason.feature)
         code = self.catalogue.codes[reason.code]
-        value = self.phrase(
-            lang, reason.feature, value_phrase(reason.feature, reason.value, entry)
-        )
-        bin_text = self.phrase(
-            lang, reason.feature, bin_phrase(reason.feature, reason.bin, entry)
-        )
+        bin_spec = bin_phrase(reason.feature, reason.bin, entry)
+        bin_text = self.phrase(lang, reason.feature, bin_spec)
+        n = reason.value
+        if n is None and reason.bin.kind != "missing":
+            value = bin_text
+            n = _single_value(bin_spec, reason.bin)
+        else:
+            spec = value_phrase(reason.feature, reason.value, entry)
+            value = self.phrase(lang, reason.feature, spec)
         template = self._string(reason.code, "text", lang, code.text[lang])
-        return template.render(value=value, n=reason.value, bin=bin_text)
+        return template.render(value=value, n=n, bin=bin_text)
 
     def reason_context(
         self, reason: Reason, lang: str, kind: str = "population"
