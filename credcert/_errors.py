@@ -11,7 +11,13 @@
     ├── LogIntegrityError (ValueError)    the decision log's chain is broken
     ├── StoreError (RuntimeError)         the database refused an operation
     │   └── CertificateNotFoundError (KeyError)
-    └── BatchError (RuntimeError)         a batch cannot start or resume
+    ├── BatchError (RuntimeError)         a batch cannot start or resume
+    ├── RequestError (ValueError)         a domain request is invalid; ``code``, ``field``
+    │   ├── DisputeError                  disputes and corrections
+    │   ├── ConsentError                  the consent ledger
+    │   ├── ReviewError                   human review and the issuing switch
+    │   └── ReplayError                   replaying a logged decision
+    └── NotFoundError (KeyError)          no dispute, review or subject data by that key
 
 Messages name fields and the expected form; they never carry a phone number
 or any other personal value.
@@ -23,11 +29,17 @@ __all__ = [
     "BatchError",
     "CertificateNotFoundError",
     "ConfigError",
+    "ConsentError",
     "CredcertError",
     "DisclosureError",
+    "DisputeError",
     "IssueError",
     "KeyRingError",
     "LogIntegrityError",
+    "NotFoundError",
+    "ReplayError",
+    "RequestError",
+    "ReviewError",
     "StoreError",
     "VerificationError",
 ]
@@ -93,3 +105,43 @@ class CertificateNotFoundError(StoreError, KeyError):
 
 class BatchError(CredcertError, RuntimeError):
     """A batch cannot start, or cannot resume with the given inputs."""
+
+
+class RequestError(CredcertError, ValueError):
+    """A request to the certificate domain is invalid; nothing was changed.
+
+    Attributes
+    ----------
+    code : str
+        Stable machine code (``unknown_field``, ``missing_reason``, ...).
+    field : str or None
+        The request member that was wrong.
+    """
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        self.code = code
+        self.field = field
+        super().__init__(message)
+
+
+class DisputeError(RequestError):
+    """A dispute cannot be opened or resolved as asked."""
+
+
+class ConsentError(RequestError):
+    """A consent record is invalid (unknown category or purpose)."""
+
+
+class ReviewError(RequestError):
+    """A review decision or the automated-issuing switch is invalid."""
+
+
+class ReplayError(RequestError):
+    """A logged decision cannot be replayed (no sealed inputs, other versions)."""
+
+
+class NotFoundError(CredcertError, KeyError):
+    """No dispute, review or subject record with the given key."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

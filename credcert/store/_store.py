@@ -7,17 +7,24 @@ the decision log (append, verify, checkpoint), disputes, consents, the query
 log and the batch ledger. Every write that changes a certificate's status
 appends its decision-log entries in the same transaction.
 
-Known shortcomings: the decision log is append-only by this code and
-tamper-evident by its chain, not enforced by the database; a trigger that
-rejects UPDATE and DELETE on ``decision_log`` (or a role without those
-rights) would enforce it once an operator manages database roles. Appends
-assume one writer at a time; two concurrent writers collide on the ``seq``
-primary key and the second transaction fails rather than fork the chain.
+Concurrent writers. Every write transaction opened by :meth:`Store.begin`
+is serialised: on PostgreSQL it first takes a transaction-scoped advisory
+lock (one per schema), on SQLite it starts with ``BEGIN IMMEDIATE`` and waits
+(busy timeout) for the other writer. So reading the log's head and appending
+after it, or superseding a subject's live certificate, never races another
+thread or process: no write is lost and the chain never forks. Reads do not
+take the lock.
+
+The decision log is append-only in the database too: migration 0003 adds
+triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL). Someone
+with the table owner's rights can drop them; the hash chain and signed
+checkpoints detect what they then change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,6 +42,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,19 +63,33 @@ from credcert.store._tables import (
     subject_keys,
 )
 
-__all__ = ["DISPUTE_DAYS", "HEAD_REVISION", "Store", "StoredCertificate"]
+__all__ = [
+    "DISPUTE_DAYS",
+    "HEAD_REVISION",
+    "LOG_GUARD_TRIGGERS",
+    "Store",
+    "StoredCertificate",
+]
 
 logger = logging.getLogger(__name__)
 
 #: Disputes are answered within this many days of receipt (征信业管理条例).
 DISPUTE_DAYS = 20
 #: The newest migration.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 #: Statuses of a certificate that a newer one replaces.
 _LIVE = ("issued", "denied", "review", "disputed")
 #: Statuses a deny revokes rather than supersedes.
 _VALID = ("issued", "review", "disputed")
 _MIGRATIONS = Path(__file__).with_name("migrations")
+#: Triggers that keep ``decision_log`` append-only, per database dialect.
+LOG_GUARD_TRIGGERS = {
+    "sqlite": ("decision_log_no_update", "decision_log_no_delete"),
+    "postgresql": ("decision_log_append_only", "decision_log_no_truncate"),
+}
+#: Seconds a SQLite writer waits for another one before giving up.
+SQLITE_BUSY_SECONDS = 60
+_WRITE = "credcert_write"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +165,25 @@ class Store:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """A connection in a transaction, committed on success."""
-        with self.engine.begin() as conn:
-            yield conn
+        """A write transaction, serialised with every other writer; commits on success.
+
+        PostgreSQL: ``pg_advisory_xact_lock`` on a key of this schema, held
+        to the end of the transaction. SQLite: ``BEGIN IMMEDIATE``.
+        """
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"),
+                        {"key": self._lock_key},
+                    )
+                yield conn
+
+    @property
+    def _lock_key(self) -> int:
+        name = f"credcert.writes:{self.schema or ''}".encode()
+        return int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
 
     # --- certificates ------------------------------------------------------------
 
@@ -371,28 +409,54 @@ class Store:
 
     # --- sealed inputs -----------------------------------------------------------
 
-    def subject_key(self, subject: str, at: dt.datetime) -> bytes:
+    def subject_key(
+        self, subject: str, at: dt.datetime, *, conn: Connection | None = None
+    ) -> bytes:
         """The subject's key for sealed inputs, created on first use."""
-        with self.begin() as conn:
-            row = conn.execute(
-                select(subject_keys.c.key).where(subject_keys.c.subject == subject)
-            ).first()
-            if row is not None:
-                return bytes(row[0])
-            key = dlog.new_subject_key()
-            conn.execute(
-                insert(subject_keys).values(
-                    subject=subject, key=key, created_at=format_time(at)
-                )
+        if conn is None:
+            with self.begin() as own:
+                return self.subject_key(subject, at, conn=own)
+        row = conn.execute(
+            select(subject_keys.c.key).where(subject_keys.c.subject == subject)
+        ).first()
+        if row is not None:
+            return bytes(row[0])
+        key = dlog.new_subject_key()
+        conn.execute(
+            insert(subject_keys).values(
+                subject=subject, key=key, created_at=format_time(at)
             )
-            return key
+        )
+        return key
 
-    def stored_subject_key(self, subject: str) -> bytes | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(subject_keys.c.key).where(subject_keys.c.subject == subject)
-            ).first()
+    def stored_subject_key(
+        self, subject: str, *, conn: Connection | None = None
+    ) -> bytes | None:
+        """The subject's sealing key, or None if never made or erased."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.stored_subject_key(subject, conn=own)
+        row = conn.execute(
+            select(subject_keys.c.key).where(subject_keys.c.subject == subject)
+        ).first()
         return None if row is None else bytes(row[0])
+
+    def replace_subject_key(
+        self, subject: str, at: dt.datetime, *, conn: Connection
+    ) -> bytes:
+        """Crypto-shred the subject's key: a new key replaces it in place.
+
+        Whatever was sealed under the old key becomes unreadable. On SQLite
+        the old bytes are overwritten on disk (``secure_delete``); on
+        PostgreSQL the old row version stays until ``VACUUM`` reclaims it.
+        """
+        key = dlog.new_subject_key()
+        conn.execute(
+            update(subject_keys)
+            .where(subject_keys.c.subject == subject)
+            .values(key=key, created_at=format_time(at))
+        )
+        return key
 
     def erase_subject(self, subject: str, at: dt.datetime) -> None:
         """Delete the subject's sealing key; the log's chain stays valid."""
@@ -496,8 +560,9 @@ def _supersede(
 def _engine(url: str, schema: str | None) -> Engine:
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url)
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
             path = engine.url.database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -519,8 +584,17 @@ def _engine(url: str, schema: str | None) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun by _sqlite_begin, not implicitly by the driver.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """``BEGIN IMMEDIATE`` for writes (the write lock first), plain ``BEGIN`` else."""
+    write = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

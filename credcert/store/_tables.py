@@ -34,7 +34,10 @@ __all__ = [
     "disputes",
     "log_checkpoints",
     "metadata",
+    "corrections",
     "queries",
+    "reviews",
+    "settings",
     "subject_keys",
 ]
 
@@ -118,6 +121,13 @@ disputes = Table(
     Column("status", String(16), nullable=False),
     Column("resolution", Text, nullable=True),
     Column("closed_at", _TIME, nullable=True),
+    # 0003: the disputed data item, who opened and resolved it, the outcome
+    Column("field", String(64), nullable=True),
+    Column("opened_by", String(64), nullable=True),
+    Column("previous_status", String(16), nullable=True),
+    Column("outcome", String(32), nullable=True),
+    Column("resolved_by", String(64), nullable=True),
+    Column("replacement_id", String(64), nullable=True),
 )
 
 consents = Table(
@@ -129,6 +139,7 @@ consents = Table(
     Column("purpose", String(32), nullable=False),
     Column("granted", Boolean, nullable=False),
     Column("at", _TIME, nullable=False),
+    Column("recorded_by", String(64), nullable=True),
     Index("ix_consents_subject_category", "subject", "category", "purpose"),
 )
 
@@ -141,6 +152,56 @@ queries = Table(
     Column("scenario", String(32), nullable=False),
     Column("certificate_id", String(64), nullable=False, index=True),
     Column("outcome", String(32), nullable=False),
+    Column("subject", _PSEUDONYM, nullable=True, index=True),
+    Column("role", String(16), nullable=True),
+)
+
+#: A correction an upheld dispute made to one data item of a subject. The
+#: original and corrected values are sealed under the subject's key, so
+#: erasure makes them unreadable too; ``retired_at`` is set once the data
+#: source reports a different value for the field.
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject", _PSEUDONYM, nullable=False, index=True),
+    Column("field", String(64), nullable=False),
+    Column("dispute_id", Integer, ForeignKey("disputes.id"), nullable=False),
+    Column("sealed", Text, nullable=False),
+    Column("at", _TIME, nullable=False),
+    Column("retired_at", _TIME, nullable=True),
+)
+
+#: Human review of certificates held with status ``review``: why each was
+#: held (a rule, or automated issuing switched off) and what the reviewer
+#: decided.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("certificate_id", String(64), ForeignKey("certificates.id"), primary_key=True),
+    Column("subject", _PSEUDONYM, nullable=False, index=True),
+    Column("cause", String(32), nullable=False),
+    Column("proposed_status", String(16), nullable=False),
+    Column("queued_at", _TIME, nullable=False),
+    Column("decision", String(16), nullable=True),
+    Column("final_status", String(16), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("reviewer", String(64), nullable=True),
+    Column("decided_at", _TIME, nullable=True),
+    Column("replacement_id", String(64), nullable=True),
+)
+
+#: Operator settings as an append-only history; the newest row of a name is
+#: its current value (JSON text).
+settings = Table(
+    "settings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, index=True),
+    Column("value", Text, nullable=False),
+    Column("at", _TIME, nullable=False),
+    Column("changed_by", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
 )
 
 batches = Table(

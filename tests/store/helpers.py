@@ -39,3 +39,20 @@ def entry(cid: str, subject: str, kind: str = "issued") -> LogEntry:
 
 SUBJECT = "sp1_" + "a" * 32
 OTHER = "sp1_" + "b" * 32
+
+
+def drop_log_guard(conn: Any) -> None:
+    """Play an attacker with the table owner's rights: remove the append-only guard.
+
+    The database refuses UPDATE and DELETE on ``decision_log`` (migration
+    0003); the owner can drop those triggers, and the tamper tests start
+    from there to show that the hash chain still catches what follows.
+    """
+    from credcert.store import LOG_GUARD_TRIGGERS
+
+    dialect = conn.dialect.name
+    for trigger in LOG_GUARD_TRIGGERS[dialect]:
+        if dialect == "postgresql":
+            conn.exec_driver_sql(f"DROP TRIGGER {trigger} ON decision_log")
+        else:
+            conn.exec_driver_sql(f"DROP TRIGGER {trigger}")

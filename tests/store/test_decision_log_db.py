@@ -1,4 +1,9 @@
-"""The decision log in the database: tampering by SQL is detected and named."""
+"""The decision log in the database: tampering by SQL is detected and named.
+
+Each tamper test acts as an attacker with the table owner's rights, who
+first drops the append-only triggers (:func:`drop_log_guard`); the guard
+itself is tested in ``tests/domain/test_concurrency.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from credcert.decision_log import seal, unseal
 from credcert.signing import KeyRing
 from credcert.store import Store
 from credcert.store._tables import decision_log
-from tests.store.helpers import SUBJECT, entry, row
+from tests.store.helpers import SUBJECT, drop_log_guard, entry, row
 
 T = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -35,6 +40,7 @@ def test_untouched_log_verifies(store: Store) -> None:
 def test_edited_row_is_named(store: Store) -> None:
     _filled(store)
     with store.begin() as conn:
+        drop_log_guard(conn)
         conn.execute(
             update(decision_log).where(decision_log.c.seq == 3).values(kind="denied")
         )
@@ -44,6 +50,7 @@ def test_edited_row_is_named(store: Store) -> None:
 def test_deleted_row_is_named(store: Store) -> None:
     _filled(store)
     with store.begin() as conn:
+        drop_log_guard(conn)
         conn.execute(delete(decision_log).where(decision_log.c.seq == 2))
     assert _codes(store) == [(3, "deleted")]
 
@@ -51,6 +58,7 @@ def test_deleted_row_is_named(store: Store) -> None:
 def test_reordered_rows_are_named(store: Store) -> None:
     _filled(store)
     with store.begin() as conn:
+        drop_log_guard(conn)
         conn.execute(
             update(decision_log).where(decision_log.c.seq == 2).values(seq=100)
         )
@@ -67,6 +75,7 @@ def test_truncated_tail_is_found_by_the_checkpoint(
     _filled(store)
     store.checkpoint(keyring.active(), T)
     with store.begin() as conn:
+        drop_log_guard(conn)
         conn.execute(delete(decision_log).where(decision_log.c.seq == 5))
     assert _codes(store, keyring) == [(5, "truncated")]
 
