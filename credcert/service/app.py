@@ -1,0 +1,93 @@
+"""The FastAPI app: routes, error handlers, OpenAPI, the certificate writer.
+
+:func:`create_app` takes ready :class:`~credcert.service.deps.Services` and
+returns the app; ``credcert serve`` runs it with uvicorn, tests drive it with
+``fastapi.testclient.TestClient`` (inside ``with``, so that the writer
+starts and stops with the app).
+
+What the app includes:
+
+* the ``router`` of every module listed in
+  :data:`credcert.service.routes.ROUTE_MODULES` (add a route module there);
+* the agent console, when the package ``credcert.service.console`` exists:
+  its ``mount(app)`` is called if it defines one, else its ``router`` is
+  included;
+* the OpenAPI document at ``/openapi.json`` and its pages at ``/docs``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from credcert.service.deps import Services
+from credcert.service.errors import (
+    ERROR_RESPONSES,
+    BodyLimit,
+    install_error_handlers,
+)
+from credcert.service.routes import routers
+from credcert.service.writer import CertificateWriter
+
+__all__ = ["API_VERSION", "create_app"]
+
+#: Version of the HTTP API; routes live under ``/v1``.
+API_VERSION = "1"
+_CONSOLE = "credcert.service.console"
+
+_DESCRIPTION = """\
+Explainable mobile credit certificates (手机信用证书) over HTTP.
+
+Send an API key as `Authorization: Bearer <token>`; each operation lists
+the roles allowed to call it. Errors have one shape:
+`{"error": {"code", "message", "where": [{"loc", "type", "expected"}]}}`.
+"""
+
+
+def create_app(services: Services) -> FastAPI:
+    """The credcert HTTP app over ``services``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        writer = services.writer
+        if writer is not None:
+            writer.start()
+        try:
+            yield
+        finally:
+            if writer is not None:
+                writer.stop()
+
+    if services.writer is None:
+        services.writer = CertificateWriter(
+            services.store, group_max=services.settings.group_max
+        )
+    app = FastAPI(
+        title="credcert",
+        version=f"{API_VERSION}.0",
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimit, limit=services.settings.max_body_bytes)
+    app.state.services = services
+    install_error_handlers(app)
+    for router in routers():
+        app.include_router(router, responses=ERROR_RESPONSES)
+    _add_console(app)
+    return app
+
+
+def _add_console(app: FastAPI) -> None:
+    spec = importlib.util.find_spec(_CONSOLE)
+    if spec is None or spec.origin is None:  # absent, or a folder without code yet
+        return
+    console = importlib.import_module(_CONSOLE)
+    mount = getattr(console, "mount", None)
+    if callable(mount):
+        mount(app)
+    else:
+        app.include_router(console.router)
