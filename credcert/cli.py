@@ -22,6 +22,7 @@ from credcert.commands import explain as explain_commands
 from credcert.commands import reports as report_commands
 from credcert.commands import rules as rules_commands
 from credcert.commands import scorecard as scorecard_commands
+from credcert.commands import service as service_commands
 from credcert.commands._common import err_console, fail
 from credcert.commands.reports import write_reports
 from credcert.pipeline import CertificateRun, run_certificates
@@ -57,6 +58,7 @@ scorecard_commands.register(app)
 explain_commands.register(app)
 certificate_commands.register(app)
 report_commands.register(app)
+service_commands.register(app)
 
 _OUTCOME_COLUMNS = (synthesis.TARGET, synthesis.ORACLE)
 
