@@ -1,0 +1,289 @@
+"""What each console page shows, built from stored data in one language.
+
+The functions here turn a stored certificate, its history and disputes into
+plain dicts of display text; the Jinja2 templates only lay them out (and
+escape everything). Fixed words come from ``templates/labels.yaml`` and, for
+statuses and data sources, from the reports' labels, so the console and the
+subscriber's certificate document say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from credcert.service.console._data import DisputeRow, HistoryRow
+from credcert.service.console._sentences import ReasonSentences
+from credcert.store import StoredCertificate
+from reports import labels as report_labels
+from reports.rulebook import EFFECT_WORDS
+from rules import RuleSet
+from scorecard import ScorecardArtifact
+from subscribers import FIELDS, Dimension, Role
+
+__all__ = [
+    "DISPUTABLE",
+    "LANGUAGES",
+    "certificate_page",
+    "dispute_fields",
+    "dispute_rows",
+    "history_rows",
+    "labels",
+]
+
+#: Languages of the console.
+LANGUAGES: tuple[str, ...] = ("zh", "en")
+#: Statuses a certificate can be disputed in.
+DISPUTABLE: tuple[str, ...] = ("issued", "denied", "review", "disputed")
+_TEMPLATES = Path(__file__).with_name("templates")
+_CJK = r"[\u3000-\u9fff\uff00-\uffef]"
+_CJK_GAP = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
+
+
+@functools.cache
+def _label_file() -> dict[str, dict[str, str]]:
+    text = (_TEMPLATES / "labels.yaml").read_text("utf-8")
+    loaded: dict[str, dict[str, str]] = yaml.safe_load(text)
+    return loaded
+
+
+@functools.cache
+def labels(lang: str) -> dict[str, str]:
+    """Every fixed text of the console in ``lang`` (report labels included)."""
+    words = dict(report_labels(lang))
+    words.update({key: value[lang] for key, value in _label_file().items()})
+    return words
+
+
+def _number(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _dimension(name: str, lang: str) -> str:
+    try:
+        dimension = Dimension(name)
+    except ValueError:
+        return name
+    return dimension.zh if lang == "zh" else dimension.value
+
+
+def field_name(name: str | None, lang: str) -> str:
+    """A data-contract field's name in ``lang`` (the raw name if unknown)."""
+    spec = FIELDS.get(name) if name else None
+    if spec is None:
+        return name or "—"
+    return spec.zh if lang == "zh" else spec.en
+
+
+def _banner(stored: StoredCertificate, t: Mapping[str, str]) -> str | None:
+    key = f"banner_{stored.status}"
+    return t.get(key)
+
+
+def _grade_name(artifact: ScorecardArtifact, grade: str | None, lang: str) -> str:
+    band = next((g for g in artifact.grades if g.grade == grade), None)
+    if band is None:
+        return ""
+    return band.zh if lang == "zh" else band.en
+
+
+def _flags(
+    document: Mapping[str, Any], ruleset: RuleSet, lang: str, t: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    out = []
+    for flag in document.get("flags", ()):
+        words = EFFECT_WORDS.get(flag["effect"], (flag["effect"], flag["effect"]))
+        effect = words[0] if lang == "zh" else words[1]
+        cap = flag.get("grade_cap")
+        if cap:
+            effect += f"（{cap}）" if lang == "zh" else f" ({cap})"
+        try:
+            text = ruleset.get(flag["rule_id"], flag["version"]).description
+        except KeyError:
+            description = None
+        else:
+            description = (
+                _CJK_GAP.sub("", text.zh.strip()) if lang == "zh" else text.en.strip()
+            )
+        basis = "；".join(flag.get("legal_basis") or ())
+        out.append(
+            {
+                "rule_id": flag["rule_id"],
+                "version": flag["version"],
+                "effect": flag["effect"],
+                "effect_words": effect,
+                "title": flag["title"][lang],
+                "description": description,
+                "legal_basis": basis or t["own_rules"],
+            }
+        )
+    return out
+
+
+def _suggestions(
+    document: Mapping[str, Any], lang: str, t: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    out = []
+    for tip in document.get("suggestions", ()):
+        months = tip.get("months")
+        if months is None:
+            horizon = ""
+        elif months == 1:
+            horizon = t["horizon_one"]
+        else:
+            horizon = t["horizon"].format(months=months)
+        out.append(
+            {
+                "text": tip["text"][lang],
+                "horizon": horizon,
+                "gain": t["gain"].format(points=round(tip["points_gain"])),
+            }
+        )
+    return out
+
+
+def _sources(
+    document: Mapping[str, Any], lang: str, t: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    out = []
+    for source in document.get("data_sources", ()):
+        age = source.get("age_days")
+        excluded = source.get("excluded") or source.get("consent") is False
+        out.append(
+            {
+                "name": t.get(f"source_{source['source']}", source["source"]),
+                "as_of": source.get("as_of"),
+                "age": None if age is None else t["days"].format(n=age),
+                "excluded": bool(excluded),
+            }
+        )
+    return out
+
+
+def history_rows(
+    rows: Sequence[HistoryRow], t: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": row.id,
+            "issued_at": row.issued_at,
+            "status": row.status,
+            "status_words": t.get(f"status_{row.status}", row.status),
+            "score_text": _number(row.score),
+            "grade": row.grade,
+        }
+        for row in rows
+    ]
+
+
+def dispute_rows(
+    rows: Sequence[DisputeRow], today: dt.date, lang: str, t: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Disputes as the queue shows them; open ones past their due date are overdue."""
+    out = []
+    for row in rows:
+        due = (
+            row.due_on
+            if isinstance(row.due_on, dt.date)
+            else dt.date.fromisoformat(str(row.due_on))
+        )
+        left = (due - today).days
+        open_ = row.status == "open"
+        if not open_:
+            words = ""
+        elif left < 0:
+            words = t["overdue"].format(n=-left)
+        elif left == 0:
+            words = t["due_today"]
+        else:
+            words = t["due_in"].format(n=left)
+        out.append(
+            {
+                "id": row.id,
+                "certificate_id": row.certificate_id,
+                "field_name": field_name(row.field, lang),
+                "opened_at": row.opened_at,
+                "due_on": due.isoformat(),
+                "left": words,
+                "overdue": open_ and left < 0,
+                "status_words": t.get(f"dispute_status_{row.status}", row.status),
+                "reason": row.reason,
+            }
+        )
+    return out
+
+
+def dispute_fields(lang: str) -> list[dict[str, Any]]:
+    """The data contract's input fields, grouped by dimension, for the form."""
+    groups = []
+    for dimension in Dimension:
+        fields = [
+            {"name": spec.name, "label": spec.zh if lang == "zh" else spec.en}
+            for spec in FIELDS.with_role(Role.INPUT)
+            if spec.dimension is dimension
+        ]
+        if fields:
+            groups.append({"name": _dimension(dimension.value, lang), "fields": fields})
+    return groups
+
+
+def certificate_page(
+    stored: StoredCertificate,
+    *,
+    lang: str,
+    sentences: ReasonSentences,
+    ruleset: RuleSet,
+    history: Sequence[HistoryRow],
+    disputes: Sequence[DisputeRow],
+    today: dt.date,
+    scenarios: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """Everything the certificate page shows, in ``lang``."""
+    t = labels(lang)
+    doc = stored.document
+    score_range = doc.get("score_range") or {}
+    low, high = _number(score_range.get("low")), _number(score_range.get("high"))
+    subscores = [
+        {
+            "name": _dimension(s["dimension"], lang),
+            "width": max(0.0, min(100.0, float(s["percent"]))),
+            "percent_text": f"{s['percent']:.0f}%",
+            "points_text": _number(s["points"]),
+        }
+        for s in doc.get("subscores", ())
+    ]
+    return {
+        "id": stored.id,
+        "subject": stored.subject,
+        "status": stored.status,
+        "status_words": t.get(f"status_{stored.status}", stored.status),
+        "banner": _banner(stored, t),
+        "superseded_by": stored.superseded_by,
+        "score": doc.get("score"),
+        "score_text": _number(doc.get("score")),
+        "grade": doc.get("grade"),
+        "grade_name": _grade_name(sentences.scorecard, doc.get("grade"), lang)
+        if sentences.applies_to(doc)
+        else "",
+        "range_text": f"{low}–{high}",
+        "issued_at": doc.get("issued_at"),
+        "expires_on": doc.get("expires_on"),
+        "evaluation_date": doc.get("evaluation_date"),
+        "subscores": subscores,
+        "reasons": sentences.sentences(doc, lang),
+        "flags": _flags(doc, ruleset, lang, t),
+        "suggestions": _suggestions(doc, lang, t),
+        "sources": _sources(doc, lang, t),
+        "versions": doc.get("versions") or {},
+        "key_id": (doc.get("signature") or {}).get("kid", ""),
+        "history": history_rows(history, t),
+        "disputes": dispute_rows(disputes, today, lang, t),
+        "can_dispute": stored.status in DISPUTABLE,
+        "scenarios": list(scenarios),
+    }

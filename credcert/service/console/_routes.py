@@ -1,0 +1,637 @@
+"""The console's pages: sign-in, search, certificate, dispute form, queues.
+
+Every page is server-rendered HTML (Jinja2, autoescaped, no script). Pages
+that read a subject's data need a session of role agent, risk or admin
+(:mod:`credcert.service.console._session`); every form post needs the
+session's CSRF token. A phone number is accepted only in the body of a POST,
+hashed with the pseudonymizer at once, and never stored, logged, put in a
+URL or written back into a page, not even into an error message.
+
+Errors on a console page are answered with a console page (never JSON, never
+a stack trace): :class:`ConsoleRoute` turns each exception of a handler into
+one, and adds the console's security headers to every response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from credcert._errors import CertificateNotFoundError, RequestError, StoreError
+from credcert.service import gates
+from credcert.service.auth import _ROLE_ATTRIBUTE, ApiKeys, public
+from credcert.service.console import _data
+from credcert.service.console._pages import (
+    DISPUTABLE,
+    LANGUAGES,
+    certificate_page,
+    dispute_fields,
+    dispute_rows,
+    labels,
+)
+from credcert.service.console._sentences import ReasonSentences
+from credcert.service.console._session import (
+    CONSOLE_ROLES,
+    CSRF_FIELD,
+    MAX_HOURS,
+    PRE_COOKIE,
+    SESSION_COOKIE,
+    Session,
+    Sessions,
+    clear_cookie,
+    same_origin,
+    set_cookie,
+    tokens_match,
+)
+from credcert.service.deps import Services, ServicesDep
+from credcert.store import StoredCertificate
+from subscribers import FIELDS, Role
+
+__all__ = ["ConsoleRoute", "router"]
+
+logger = logging.getLogger(__name__)
+
+_HERE = Path(__file__).parent
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SUBJECT = re.compile(r"^sp1_[0-9a-f]{32}$")
+#: Mainland-China mobile number (the data contract's ``msisdn``).
+_MSISDN = re.compile(r"^1[3-9][0-9]{9}$")
+#: A run of digits long enough to be a phone or ID number, in free text.
+_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9][ -]?){11,}|[0-9]{17}[0-9Xx]")
+REASON_MIN, REASON_MAX = 5, 1000
+_DISPUTE_FIELDS = frozenset(spec.name for spec in FIELDS.with_role(Role.INPUT))
+_EARLIEST_ACTIVATION = dt.date(1990, 1, 1)
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+_env = Environment(
+    loader=FileSystemLoader(str(_HERE / "templates")),
+    autoescape=select_autoescape(enabled_extensions=("j2",)),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+# --- errors answered as pages ---------------------------------------------------------
+
+
+class PageError(Exception):
+    """An error the console answers with a page: status and a label key."""
+
+    def __init__(self, status: int, label: str, **values: Any) -> None:
+        super().__init__(label)
+        self.status = status
+        self.label = label
+        self.values = values
+
+
+class SignInNeededError(Exception):
+    """No live session: the browser is sent to the sign-in page."""
+
+
+class ConsoleRoute(APIRoute):
+    """A route whose errors become console pages, with security headers."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except Exception as exc:  # every failure becomes a page
+                response = _failure_page(request, exc)
+            response.headers.update(_HEADERS)
+            return response
+
+        return handle
+
+
+def _failure_page(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, SignInNeededError):
+        return RedirectResponse("/console/sign-in?expired=1", status_code=303)
+    if isinstance(exc, PageError):
+        return error_page(request, exc.status, exc.label, **exc.values)
+    if isinstance(exc, CertificateNotFoundError):
+        return error_page(request, 404, "no_certificate")
+    if isinstance(exc, StarletteHTTPException):
+        if exc.status_code == 413:
+            return error_page(request, 413, "error_413")
+        return error_page(request, exc.status_code, "error_404")
+    if isinstance(exc, SQLAlchemyError | StoreError):
+        logger.error("console: database failure %s", type(exc).__name__)
+        return error_page(request, 503, "error_unavailable")
+    logger.error(
+        "console: unhandled %s on %s %s",
+        type(exc).__name__,
+        request.method,
+        request.url.path,
+    )
+    return error_page(request, 500, "error_500")
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+def _sessions(request: Request) -> Sessions:
+    sessions: Sessions = request.app.state.console_sessions
+    return sessions
+
+
+def _lang(request: Request, session: Session | None) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return session.lang if session is not None else "zh"
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    session: Session | None,
+    status: int = 200,
+    page: str = "",
+    notice: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A console page in the language of the request or the session."""
+    lang = _lang(request, session)
+    other = "en" if lang == "zh" else "zh"
+    if request.method == "GET":
+        other_url = str(request.url.include_query_params(lang=other))
+        other_url = other_url[len(str(request.base_url)) - 1 :]
+    else:
+        other_url = f"/console/search?lang={other}"
+    html = _env.get_template(template).render(
+        lang=lang,
+        t=labels(lang),
+        session=session,
+        page=page,
+        notice=notice,
+        other_lang_url=other_url,
+        reviews_enabled=True,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(request: Request, status: int, label: str, **values: Any) -> Response:
+    """A console error page; the message is a fixed label, never the input."""
+    session = _sessions(request).find(
+        request.cookies.get(SESSION_COOKIE), request.app.state.services
+    )
+    words = labels(_lang(request, session))
+    return render(
+        request,
+        "error.html.j2",
+        session=session,
+        status=status,
+        status_code=status,
+        message=words[label].format(**values),
+    )
+
+
+# --- who may call ---------------------------------------------------------------------
+
+
+def signed_in(*roles: str) -> Any:
+    """Declare the roles that may open a console page; the parameter gets a Session."""
+    allowed = tuple(roles)
+
+    async def check(request: Request, services: ServicesDep) -> Session:
+        session = _sessions(request).find(request.cookies.get(SESSION_COOKIE), services)
+        if session is None:
+            raise SignInNeededError()
+        if session.caller.role not in allowed:
+            raise PageError(403, "error_403")
+        asked = request.query_params.get("lang")
+        if asked in LANGUAGES and asked != session.lang:
+            session = _sessions(request).set_lang(session, asked)
+        return session
+
+    setattr(check, _ROLE_ATTRIBUTE, allowed)
+    return Depends(check)
+
+
+Agent = Annotated[Session, signed_in(*CONSOLE_ROLES)]
+
+
+async def _form(request: Request, expected: str | None) -> dict[str, str]:
+    """The posted form, once its origin and CSRF token are checked."""
+    if not same_origin(request):
+        raise PageError(403, "error_csrf")
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    if not tokens_match(expected, values.get(CSRF_FIELD)):
+        raise PageError(403, "error_csrf")
+    return values
+
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+
+# --- sign-in and sign-out ------------------------------------------------------------
+
+
+@router.get("/console", dependencies=[public()])
+def console_home(request: Request, services: ServicesDep) -> Response:
+    session = _sessions(request).find(request.cookies.get(SESSION_COOKIE), services)
+    target = "/console/search" if session is not None else "/console/sign-in"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/console/static/console.css", dependencies=[public()])
+def stylesheet() -> Response:
+    return FileResponse(_HERE / "static" / "console.css", media_type="text/css")
+
+
+def _sign_in_page(
+    request: Request, *, error: str | None = None, status: int = 200
+) -> Response:
+    token = request.cookies.get(PRE_COOKIE) or _new_token()
+    notice = None
+    if request.query_params.get("expired"):
+        notice = labels(_lang(request, None))["expired"]
+    if request.query_params.get("out"):
+        notice = labels(_lang(request, None))["signed_out"]
+    response = render(
+        request,
+        "sign_in.html.j2",
+        session=None,
+        status=status,
+        csrf=token,
+        error=error,
+        notice=notice,
+    )
+    set_cookie(response, request, PRE_COOKIE, token, max_age=3600)
+    return response
+
+
+def _new_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+@router.get("/console/sign-in", dependencies=[public()])
+def sign_in_form(request: Request) -> Response:
+    return _sign_in_page(request)
+
+
+@router.post("/console/sign-in", dependencies=[public()])
+async def sign_in(request: Request, services: ServicesDep) -> Response:
+    form = await _form(request, request.cookies.get(PRE_COOKIE))
+    t = labels(_lang(request, None))
+    key = form.get("api_key", "").strip()
+    if not key:
+        return _sign_in_page(request, error=t["no_key"], status=400)
+    caller = ApiKeys(services.store).authenticate(key)
+    if caller is None:
+        logger.info("console sign-in refused: unknown or revoked key")
+        return _sign_in_page(request, error=t["bad_key"], status=401)
+    if caller.role not in CONSOLE_ROLES:
+        logger.info(
+            "console sign-in refused: key %s of role %s", caller.key_id, caller.role
+        )
+        return _sign_in_page(
+            request, error=t["bad_role"].format(role=caller.role), status=403
+        )
+    session = _sessions(request).start(caller, services.now())
+    lang = _lang(request, None)
+    if lang != session.lang:
+        session = _sessions(request).set_lang(session, lang)
+    logger.info("console sign-in: key %s (%s)", caller.key_id, caller.role)
+    response = RedirectResponse("/console/search", status_code=303)
+    lifetime = MAX_HOURS * 3600
+    set_cookie(response, request, SESSION_COOKIE, session.id, max_age=lifetime)
+    clear_cookie(response, request, PRE_COOKIE)
+    return response
+
+
+@router.post("/console/sign-out")
+async def sign_out(request: Request, session: Agent) -> Response:
+    await _form(request, session.csrf)
+    _sessions(request).end(session.id)
+    logger.info("console sign-out: key %s", session.caller.key_id)
+    response = RedirectResponse("/console/sign-in?out=1", status_code=303)
+    clear_cookie(response, request, SESSION_COOKIE)
+    return response
+
+
+# --- finding a certificate ------------------------------------------------------------
+
+
+def _search(
+    request: Request,
+    session: Session,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    form: Mapping[str, str] | None = None,
+) -> Response:
+    values = {"id": "", "subject": "", "activated_on": ""}
+    values.update(form or {})
+    return render(
+        request,
+        "search.html.j2",
+        session=session,
+        page="search",
+        status=status,
+        error=error,
+        form=values,
+    )
+
+
+@router.get("/console/search")
+def search(request: Request, session: Agent) -> Response:
+    return _search(request, session)
+
+
+@router.get("/console/find")
+def find(request: Request, session: Agent, services: ServicesDep) -> Response:
+    t = labels(session.lang)
+    certificate_id = request.query_params.get("id", "").strip()
+    subject = request.query_params.get("subject", "").strip()
+    if certificate_id:
+        if not _ID.match(certificate_id):
+            return _search(request, session, error=t["bad_id"], status=422)
+        try:
+            services.store.certificate(certificate_id)
+        except CertificateNotFoundError:
+            return _search(
+                request,
+                session,
+                error=t["no_certificate"],
+                status=404,
+                form={"id": certificate_id},
+            )
+        return _redirect_to_certificate(certificate_id)
+    if subject:
+        if not _SUBJECT.match(subject):
+            return _search(request, session, error=t["bad_subject"], status=422)
+        return _subject_redirect(request, session, services, subject)
+    return _search(request, session, error=t["bad_id"], status=422)
+
+
+@router.post("/console/find/phone")
+async def find_by_phone(
+    request: Request, session: Agent, services: ServicesDep
+) -> Response:
+    form = await _form(request, session.csrf)
+    t = labels(session.lang)
+    msisdn = form.get("msisdn", "").strip().replace(" ", "")
+    activated = _date(form.get("activated_on", ""), services.now().date())
+    kept = {"activated_on": form.get("activated_on", "")[:10]}
+    if not _MSISDN.match(msisdn):
+        return _search(request, session, error=t["bad_phone"], status=422, form=kept)
+    if activated is None:
+        return _search(request, session, error=t["bad_date"], status=422)
+    subject = services.pseudonymizer.subject(msisdn, activated)
+    del msisdn, form
+    return _subject_redirect(request, session, services, subject, form=kept)
+
+
+def _date(text: str, today: dt.date) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return day if _EARLIEST_ACTIVATION <= day <= today else None
+
+
+def _subject_redirect(
+    request: Request,
+    session: Session,
+    services: Services,
+    subject: str,
+    form: Mapping[str, str] | None = None,
+) -> Response:
+    current = services.store.current(subject)
+    if current is None:
+        history = _data.subject_history(services.store, subject)
+        if not history:
+            t = labels(session.lang)
+            return _search(
+                request, session, error=t["no_subject"], status=404, form=form
+            )
+        return _redirect_to_certificate(history[0].id)
+    return _redirect_to_certificate(current.id)
+
+
+def _redirect_to_certificate(certificate_id: str) -> Response:
+    return RedirectResponse(
+        f"/console/certificates/{quote(certificate_id)}", status_code=303
+    )
+
+
+@router.get("/console/subjects/{subject}")
+def subject_page(
+    subject: str, request: Request, session: Agent, services: ServicesDep
+) -> Response:
+    if not _SUBJECT.match(subject):
+        raise PageError(404, "no_subject")
+    return _subject_redirect(request, session, services, subject)
+
+
+# --- the certificate page -------------------------------------------------------------
+
+
+def _sentences(request: Request, services: Services) -> ReasonSentences:
+    state = request.app.state
+    found: ReasonSentences | None = getattr(state, "console_sentences", None)
+    if found is None or found.scorecard is not services.scorecard:
+        found = ReasonSentences(services.scorecard)
+        state.console_sentences = found
+    return found
+
+
+def _stored(services: Services, certificate_id: str) -> StoredCertificate:
+    if not _ID.match(certificate_id):
+        raise PageError(404, "no_certificate")
+    return services.store.certificate(certificate_id)
+
+
+@router.get("/console/certificates/{certificate_id}")
+def certificate(
+    certificate_id: str, request: Request, session: Agent, services: ServicesDep
+) -> Response:
+    stored = _stored(services, certificate_id)
+    gates.record_read(services, session.caller, stored, purpose="console")
+    today = services.now().date()
+    view = certificate_page(
+        stored,
+        lang=session.lang,
+        sentences=_sentences(request, services),
+        ruleset=services.ruleset,
+        history=_data.subject_history(services.store, stored.subject),
+        disputes=_data.certificate_disputes(services.store, stored.id),
+        today=today,
+    )
+    notice = None
+    opened = request.query_params.get("opened")
+    if opened and opened.isdigit():
+        found = [d for d in view["disputes"] if str(d["id"]) == opened]
+        if found:
+            notice = labels(session.lang)["dispute_opened"].format(
+                id=opened, due=found[0]["due_on"]
+            )
+    return render(
+        request, "certificate.html.j2", session=session, c=view, notice=notice
+    )
+
+
+# --- disputes -------------------------------------------------------------------------
+
+
+def _dispute_form(
+    request: Request,
+    session: Session,
+    certificate_id: str,
+    *,
+    errors: list[str] | None = None,
+    form: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    values = {"field": "", "reason": ""}
+    values.update(form or {})
+    return render(
+        request,
+        "dispute_form.html.j2",
+        session=session,
+        status=status,
+        certificate_id=certificate_id,
+        fields=dispute_fields(session.lang),
+        errors=errors or [],
+        form=values,
+        reason_max=REASON_MAX,
+    )
+
+
+@router.get("/console/certificates/{certificate_id}/dispute")
+def dispute_form(
+    certificate_id: str, request: Request, session: Agent, services: ServicesDep
+) -> Response:
+    stored = _stored(services, certificate_id)
+    _check_disputable(stored, session)
+    return _dispute_form(request, session, stored.id)
+
+
+def _check_disputable(stored: StoredCertificate, session: Session) -> None:
+    if stored.status not in DISPUTABLE:
+        words = labels(session.lang)
+        status = words.get(f"status_{stored.status}", stored.status)
+        raise PageError(409, "cannot_dispute", status_words=status)
+
+
+@router.post("/console/certificates/{certificate_id}/dispute")
+async def open_dispute(
+    certificate_id: str, request: Request, session: Agent, services: ServicesDep
+) -> Response:
+    form = await _form(request, session.csrf)
+    stored = _stored(services, certificate_id)
+    _check_disputable(stored, session)
+    t = labels(session.lang)
+    field = form.get("field", "")
+    reason = form.get("reason", "").strip()
+    errors = []
+    if field not in _DISPUTE_FIELDS:
+        errors.append(t["bad_field"])
+        field = ""
+    if _NUMBER_IN_TEXT.search(reason):
+        errors.append(t["reason_has_number"])
+        reason = ""
+    elif not REASON_MIN <= len(reason) <= REASON_MAX:
+        errors.append(t["bad_reason"].format(low=REASON_MIN, high=REASON_MAX))
+    if errors:
+        return _dispute_form(
+            request,
+            session,
+            stored.id,
+            errors=errors,
+            form={"field": field, "reason": reason},
+            status=422,
+        )
+    try:
+        dispute_id = _open(services, session, stored, field, reason)
+    except RequestError as exc:
+        logger.info("console dispute refused: %s", exc.code)
+        return _dispute_form(
+            request,
+            session,
+            stored.id,
+            errors=[str(exc)],
+            form={"field": field, "reason": reason},
+            status=422,
+        )
+    return RedirectResponse(
+        f"/console/certificates/{quote(stored.id)}?opened={dispute_id}", status_code=303
+    )
+
+
+def _open(
+    services: Services,
+    session: Session,
+    stored: StoredCertificate,
+    field: str,
+    reason: str,
+) -> int:
+    """Open the dispute through the domain; returns its number."""
+    return services.store.open_dispute(stored.id, f"{field}: {reason}", services.now())
+
+
+@router.get("/console/disputes")
+def dispute_queue(request: Request, session: Agent, services: ServicesDep) -> Response:
+    rows = dispute_rows(
+        _data.open_disputes(services.store),
+        services.now().date(),
+        session.lang,
+        labels(session.lang),
+    )
+    return render(
+        request, "disputes.html.j2", session=session, page="disputes", disputes=rows
+    )
+
+
+@router.get("/console/reviews")
+def review_queue(request: Request, session: Agent, services: ServicesDep) -> Response:
+    t = labels(session.lang)
+    rows = [
+        {
+            "certificate_id": r.certificate_id,
+            "cause": r.cause,
+            "proposed": t.get(f"status_{r.proposed_status}", r.proposed_status),
+            "queued_at": r.queued_at,
+        }
+        for r in _data.waiting_reviews(services.store)
+    ]
+    return render(
+        request, "reviews.html.j2", session=session, page="reviews", reviews=rows
+    )
+
+
+@router.api_route(
+    "/console/{rest:path}", methods=["GET", "POST"], dependencies=[public()]
+)
+def not_found(rest: str, request: Request) -> Response:
+    return error_page(request, 404, "error_404")
