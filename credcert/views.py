@@ -1,10 +1,12 @@
 """Disclosure views: what a partner sees of a certificate, per scenario, signed.
 
-The scenarios (lending, deposit-free rental, tenancy, government service) and
-the fields each one discloses are data, in ``credcert/scenarios/disclosure.yaml``.
-A partner view holds only those fields, the scenario's question with its
-yes/no answer, and the digest of the certificate it came from; it is signed
-like a certificate and verifies on its own, offline, with the public key ring.
+Each scenario's policy file (``credcert/scenarios/policies/*.yaml``, see
+:mod:`credcert.policies`) names the certificate members its partner view
+shows (``view_fields``) and the question it answers. A partner view holds
+only those members, the policy's answer to the question, and the digest of
+the certificate it came from; it is signed like a certificate and verifies
+on its own, offline, with the public key ring. A partner that needs no
+profile asks for a signed answer instead (:func:`credcert.policies.answer`).
 """
 
 from __future__ import annotations
@@ -13,14 +15,21 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
 from credcert._errors import DisclosureError, VerificationError
-from credcert.certificate import FIELDS, Text
+from credcert.policies import (
+    Policy,
+    PolicyNotFoundError,
+    PolicySet,
+    decide,
+    default_policies,
+    default_policy_path,
+    facts_of,
+    load_policies,
+)
 from credcert.signing import (
     PublicKeyRing,
     SigningKey,
@@ -34,7 +43,6 @@ from credcert.signing import (
 __all__ = [
     "VIEW_SCHEMA",
     "Disclosure",
-    "Scenario",
     "default_disclosure_path",
     "load_disclosure",
     "partner_view",
@@ -43,97 +51,70 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-VIEW_SCHEMA = "credcert.partner-view/1"
-_NESTED = {"subscores": "dimension"}
+VIEW_SCHEMA = "credcert.partner-view/2"
 
 
 def default_disclosure_path() -> Path:
-    """The disclosure file shipped with credcert."""
-    return Path(__file__).with_name("scenarios") / "disclosure.yaml"
+    """The folder of the shipped scenario policies, which name each view's fields."""
+    return default_policy_path()
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """The scenarios partners may see, read from the scenario policies.
 
+    Attributes
+    ----------
+    policies : PolicySet
+    """
 
-class YesWhen(_Model):
-    """When the scenario's question is answered yes."""
+    policies: PolicySet
 
-    status: tuple[str, ...]
-    grades: tuple[str, ...]
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        """Scenario names."""
+        return self.policies.scenarios
 
+    @property
+    def version(self) -> str:
+        """The policy files' checksum, short."""
+        return self.policies.checksum[:12]
 
-class Question(_Model):
-    text: Text
-    yes_when: YesWhen
+    def scenario(self, name: str, on: dt.date) -> Policy:
+        """The policy of scenario ``name`` in force on ``on``.
 
-
-class Scenario(_Model):
-    """One scenario: its title, the fields it discloses and its question."""
-
-    title: Text
-    fields: tuple[str, ...] = Field(min_length=1)
-    question: Question
-
-    @model_validator(mode="after")
-    def _known_fields(self) -> Scenario:
-        for name in self.fields:
-            top, _, _sub = name.partition(".")
-            if top not in FIELDS or (_sub and top not in _NESTED):
-                raise ValueError(
-                    f"field {name!r}: expected a certificate field "
-                    f"({', '.join(FIELDS)}) or subscores.<dimension>"
-                )
-            if top in ("subject", "signature"):
-                raise ValueError(f"field {name!r} is never disclosed to a partner")
-        return self
-
-
-class Disclosure(_Model):
-    """Every scenario of a disclosure file, with the file's version."""
-
-    version: str
-    scenarios: dict[str, Scenario]
-
-    def scenario(self, name: str) -> Scenario:
+        Raises
+        ------
+        DisclosureError
+            If there is no such scenario, or no version in force that day.
+        """
         try:
-            return self.scenarios[name]
-        except KeyError:
-            raise DisclosureError(
-                f"scenario {name!r}: expected one of {', '.join(self.scenarios)}"
-            ) from None
+            return self.policies.policy(name, on)
+        except PolicyNotFoundError as exc:
+            raise DisclosureError(str(exc)) from None
 
 
 def load_disclosure(path: str | os.PathLike[str] | None = None) -> Disclosure:
-    """Read and validate a disclosure file (the shipped one by default).
+    """The scenarios of a policy folder (the shipped one by default).
 
     Raises
     ------
-    DisclosureError
-        Naming the file, the scenario and the field that is wrong.
+    PolicyFileError
+        With every problem of the policy files, each with ``file:line``.
     """
-    source = Path(path) if path is not None else default_disclosure_path()
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-        return Disclosure.model_validate(data)
-    except OSError as exc:
-        raise DisclosureError(f"{source}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise DisclosureError(f"{source}: not valid YAML: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise DisclosureError(f"{source}: {problems}") from None
+    if path is None:
+        return Disclosure(default_policies())
+    return Disclosure(load_policies(Path(path)))
 
 
 def _select(certificate: Mapping[str, Any], name: str) -> Any:
-    top, _, sub = name.partition(".")
+    top, _, dimension = name.partition(".")
     value = certificate.get(top)
-    if not sub:
+    if not dimension:
         return value
-    key = _NESTED[top]
-    return next((item for item in value or () if item.get(key) == sub), None)
+    return next(
+        (item for item in value or () if item.get("dimension") == dimension), None
+    )
 
 
 def partner_view(
@@ -151,33 +132,36 @@ def partner_view(
     ----------
     certificate : mapping
         A signed certificate document (its signature is checked by the
-        caller; the view names the certificate's content digest).
+        caller; the view names the certificate's content digest). Its
+        ``status`` may be replaced by the current one (``revoked``...),
+        which the answer then follows.
     scenario : str
-        A scenario of the disclosure file.
+        A scenario with a policy in force at ``at``.
     partner : str
-        Who asks; the answer is bound to it.
+        Who asks; the view is bound to it.
     key : SigningKey
     at : datetime
         When the view is made (aware).
+
+    Raises
+    ------
+    DisclosureError
+        If the scenario is unknown or has no policy in force at ``at``.
     """
-    rules = disclosure or load_disclosure()
-    chosen = rules.scenario(scenario)
-    when = chosen.question.yes_when
-    answer = certificate.get("status") in when.status and (
-        certificate.get("grade") in when.grades
-    )
+    policy = (disclosure or load_disclosure()).scenario(scenario, at.date())
+    decision = decide(policy, facts_of(certificate, on=at.date()))
     signature = certificate.get("signature") or {}
     content = {
         "schema": VIEW_SCHEMA,
         "scenario": scenario,
         "partner": partner,
-        "disclosure_version": rules.version,
+        "policy_version": policy.version,
         "viewed_at": format_time(at),
         "certificate_id": certificate.get("id"),
         "certificate_digest": signature.get("content_digest"),
-        "fields": {name: _select(certificate, name) for name in chosen.fields},
-        "question": chosen.question.text.model_dump(),
-        "answer": bool(answer),
+        "fields": {name: _select(certificate, name) for name in policy.view_fields},
+        "question": policy.question.model_dump(),
+        "answer": decision.answer,
     }
     view = sign_document(content, key, at)
     logger.info(

@@ -36,7 +36,6 @@ PUBLIC = {
     "credcert.views": {
         "VIEW_SCHEMA",
         "Disclosure",
-        "Scenario",
         "default_disclosure_path",
         "load_disclosure",
         "partner_view",

@@ -1,4 +1,4 @@
-"""Disclosure views: per-scenario fields, a signed answer, verified on its own."""
+"""Disclosure views: per-scenario fields and the policy's answer, verified on its own."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from credcert._errors import DisclosureError, VerificationError
+from credcert.policies import PolicyFileError, default_policy_path
 from credcert.signing import KeyRing, sign_document
 from credcert.views import load_disclosure, partner_view, verify_view
 from tests.certificates.fixtures import T0
@@ -60,8 +61,15 @@ def test_view_selects_one_subscore(keyring: KeyRing) -> None:
     assert fields["subscores.identity"]["percent"] == 90.0
 
 
-def test_view_answers_the_scenario_question(keyring: KeyRing) -> None:
-    assert _view(keyring)["answer"] is True
+def test_view_answers_with_the_scenario_policy(keyring: KeyRing) -> None:
+    view = _view(keyring)
+    assert (view["answer"], view["policy_version"]) == ("yes", 1)
+
+
+def test_view_follows_the_current_status(keyring: KeyRing) -> None:
+    cert = sign_document({**CERT, "status": "revoked"}, keyring.active(), T0)
+    view = partner_view(cert, "deposit_free_rental", "bike-01", keyring.active(), T0)
+    assert view["answer"] == "no"
 
 
 def test_view_verifies_on_its_own(keyring: KeyRing) -> None:
@@ -81,23 +89,20 @@ def test_unknown_scenario_is_named(keyring: KeyRing) -> None:
         _view(keyring, "casino")
 
 
-def test_unknown_field_in_a_disclosure_file_is_named(tmp_path: Path) -> None:
-    path = tmp_path / "d.yaml"
-    path.write_text(
-        "version: '1'\nscenarios:\n  x:\n    title: {zh: 甲, en: X}\n"
-        "    fields: [id, salary]\n    question:\n      text: {zh: 甲, en: X}\n"
-        "      yes_when: {status: [issued], grades: [A]}\n"
+def test_unknown_field_in_a_policy_view_is_named(tmp_path: Path) -> None:
+    source = default_policy_path() / "deposit_free_rental.yaml"
+    text = source.read_text("utf-8").replace(
+        "view_fields: [id, issued_at", "view_fields: [salary, issued_at"
     )
-    with pytest.raises(DisclosureError, match="field 'salary'"):
-        load_disclosure(path)
+    (tmp_path / "rental.yaml").write_text(text, "utf-8")
+    with pytest.raises(
+        PolicyFileError, match=r"rental.yaml:\d+: schema: view_fields 'salary'"
+    ):
+        load_disclosure(tmp_path)
 
 
-def test_subject_may_not_be_disclosed(tmp_path: Path) -> None:
-    path = tmp_path / "d.yaml"
-    path.write_text(
-        "version: '1'\nscenarios:\n  x:\n    title: {zh: 甲, en: X}\n"
-        "    fields: [subject]\n    question:\n      text: {zh: 甲, en: X}\n"
-        "      yes_when: {status: [issued], grades: [A]}\n"
-    )
-    with pytest.raises(DisclosureError, match="never disclosed"):
-        load_disclosure(path)
+def test_no_policy_in_force_is_a_disclosure_error(keyring: KeyRing) -> None:
+    cert = sign_document(CERT, keyring.active(), T0)
+    early = T0.replace(year=2025)
+    with pytest.raises(DisclosureError, match="no version is in force on 2025-12-01"):
+        partner_view(cert, "lending", "bank-01", keyring.active(), early)
