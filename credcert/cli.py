@@ -21,6 +21,7 @@ from credcert.commands import certificates as certificate_commands
 from credcert.commands import explain as explain_commands
 from credcert.commands import reports as report_commands
 from credcert.commands import rules as rules_commands
+from credcert.commands import scenarios as scenario_commands
 from credcert.commands import scorecard as scorecard_commands
 from credcert.commands import service as service_commands
 from credcert.commands._common import err_console, fail
@@ -59,6 +60,7 @@ explain_commands.register(app)
 certificate_commands.register(app)
 report_commands.register(app)
 service_commands.register(app)
+scenario_commands.register(app)
 
 _OUTCOME_COLUMNS = (synthesis.TARGET, synthesis.ORACLE)
 

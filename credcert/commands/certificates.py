@@ -115,14 +115,29 @@ def keys_export(
 
 def verify_command(
     document: Annotated[
-        Path, typer.Argument(help="A certificate or partner view (JSON).")
+        Path, typer.Argument(help="A certificate, partner view or scenario answer.")
     ],
     keys: Annotated[
         Path | None,
         typer.Option(help="Public key ring (default: the home's keyring.json)."),
     ] = None,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Answers: a scenario the partner's key is bound to (repeatable); "
+            "an answer for another scenario is rejected."
+        ),
+    ] = None,
+    partner: Annotated[
+        str | None, typer.Option(help="Answers: the partner it must be bound to.")
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(help="Answers: check validity at YYYY-MM-DDTHH:MM:SSZ (now)."),
+    ] = None,
 ) -> None:
-    """Check a certificate's or partner view's signature offline; say why it fails."""
+    """Check a certificate's, partner view's or answer's signature offline; say why
+    it fails. An answer is also checked for its validity window and binding."""
     ring_file = keys or home() / "keys" / KEYRING_FILE
     try:
         public = PublicKeyRing.from_file(ring_file)
@@ -131,8 +146,12 @@ def verify_command(
         raise _fail(f"{document}: cannot read: {exc}", 2) from None
     except CredcertError as exc:
         raise _fail(str(exc), 2) from None
+    from credcert.policies import ANSWER_SCHEMA
     from credcert.signing import verify_document
 
+    if isinstance(data, dict) and data.get("schema") == ANSWER_SCHEMA:
+        _verify_answer(document, data, public, scenario, partner, at)
+        return
     try:
         result = verify_document(data, public)
     except VerificationError as exc:
@@ -144,6 +163,29 @@ def verify_command(
         f"(tree of {result.tree_size})",
         highlight=False,
     )
+
+
+def _verify_answer(
+    path: Path,
+    data: dict[str, Any],
+    public: PublicKeyRing,
+    scenarios: list[str] | None,
+    partner: str | None,
+    at: str | None,
+) -> None:
+    from credcert.policies import verify_answer
+    from credcert.signing import parse_time
+
+    try:
+        moment = parse_time(at) if at else dt.datetime.now(dt.UTC)
+    except ValueError:
+        raise _fail(f"--at: expected YYYY-MM-DDTHH:MM:SSZ; got {at!r}", 2) from None
+    check = verify_answer(
+        data, public, at=moment, partner_scenarios=scenarios, partner=partner
+    )
+    if not check.valid:
+        raise _fail(f"{path}: INVALID: {check.reason}")
+    console.print(f"{path}: {check.reason}", highlight=False)
 
 
 # --- audit -------------------------------------------------------------------------
