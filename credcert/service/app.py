@@ -21,9 +21,12 @@ import importlib
 import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 
+from credcert.service.auth import declared_roles
 from credcert.service.deps import Services
 from credcert.service.errors import (
     ERROR_RESPONSES,
@@ -33,7 +36,7 @@ from credcert.service.errors import (
 from credcert.service.routes import routers
 from credcert.service.writer import CertificateWriter
 
-__all__ = ["API_VERSION", "create_app"]
+__all__ = ["API_VERSION", "ServiceRoute", "create_app", "service_routes"]
 
 #: Version of the HTTP API; routes live under ``/v1``.
 API_VERSION = "1"
@@ -91,3 +94,32 @@ def _add_console(app: FastAPI) -> None:
         mount(app)
     else:
         app.include_router(console.router)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRoute:
+    """One API route of an app as served: path, methods and declared roles."""
+
+    path: str
+    methods: tuple[str, ...]
+    roles: tuple[str, ...] | None
+
+
+def service_routes(app: FastAPI) -> list[ServiceRoute]:
+    """Every API route of ``app`` with the roles it declares (None: none).
+
+    Routes of included routers count with their prefix and the dependencies
+    of their include; the OpenAPI pages and mounted files are not API routes.
+    """
+    found = []
+    for context in iter_route_contexts(app.routes):
+        if not isinstance(context.original_route, APIRoute):
+            continue
+        found.append(
+            ServiceRoute(
+                path=str(context.path),
+                methods=tuple(sorted(context.methods or ())),
+                roles=declared_roles(context),
+            )
+        )
+    return found

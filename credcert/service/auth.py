@@ -21,7 +21,10 @@ or :func:`public` (no key), as a parameter::
     def read_thing(caller: Annotated[Caller, allow("agent", "risk")]) -> ...
 
 :func:`declared_roles` reads the declaration back from a route; a test
-walks every route of the app with it, so a route without one fails.
+walks every route of the app with it, so a route without one fails. HTML
+pages (the agent console) declare their callers the same way; a session
+layer that has checked its cookie sets ``request.state.credcert_caller``
+(:data:`SESSION_CALLER`) and :func:`allow` applies the same role check.
 
 Status codes: no key or an unknown or revoked key is 401; a key whose role
 is not allowed is 403. A subject asking about another subject's certificate
@@ -44,9 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.routing import APIRoute
 from sqlalchemy import insert, select, update
-from starlette.routing import BaseRoute
 
 from credcert._errors import CredcertError
 from credcert.service.deps import Caller, ServicesDep
@@ -58,6 +59,7 @@ from credcert.store._tables import api_keys
 __all__ = [
     "PUBLIC",
     "ROLES",
+    "SESSION_CALLER",
     "ApiKey",
     "ApiKeyError",
     "ApiKeys",
@@ -75,6 +77,8 @@ PUBLIC = "public"
 TOKEN_PREFIX = "cck_"
 _SUBJECT = re.compile(r"^sp1_[0-9a-f]{32}$")
 _ROLE_ATTRIBUTE = "credcert_roles"
+#: ``request.state`` attribute where a session layer puts an authenticated Caller.
+SESSION_CALLER = "credcert_caller"
 
 
 class ApiKeyError(CredcertError, ValueError):
@@ -253,6 +257,11 @@ def _check_scope(
 # --- the dependency every route declares ------------------------------------
 
 
+def _has_key_header(request: Request) -> bool:
+    headers = request.headers
+    return "authorization" in headers or "x-api-key" in headers
+
+
 def _token(request: Request) -> str:
     header = request.headers.get("authorization")
     if header is not None:
@@ -274,7 +283,15 @@ def _unauthenticated(message: str) -> ApiError:
 
 
 def authenticate(request: Request, services: ServicesDep) -> Caller:
-    """The caller of ``request``; 401 without a valid, unrevoked key."""
+    """The caller of ``request``; 401 without a valid, unrevoked key.
+
+    A request without a key header may carry a caller that server code has
+    already authenticated (the agent console's session sets
+    ``request.state.credcert_caller``); it is checked like a key's.
+    """
+    known = getattr(request.state, SESSION_CALLER, None)
+    if isinstance(known, Caller) and not _has_key_header(request):
+        return known
     caller = ApiKeys(services.store).authenticate(_token(request))
     if caller is None:
         raise _unauthenticated("the API key is unknown or revoked")
@@ -317,16 +334,18 @@ def public() -> Any:
     return Depends(anyone)
 
 
-def declared_roles(route: BaseRoute) -> tuple[str, ...] | None:
+def declared_roles(route: Any) -> tuple[str, ...] | None:
     """The roles a route declares (``("public",)`` if open); None if none.
 
-    Routes that are not API routes (the OpenAPI document, static files) and
-    routes with two declarations give None too; a test requires one.
+    ``route`` is an ``APIRoute`` or a route as :func:`credcert.service.app.
+    service_routes` finds it (with the dependencies of its include). A route
+    with no declaration, or with two, gives None; a test requires one.
     """
-    if not isinstance(route, APIRoute):
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
         return None
     found: list[tuple[str, ...]] = []
-    stack = list(route.dependant.dependencies)
+    stack = list(dependant.dependencies)
     while stack:
         dependency = stack.pop()
         roles = _roles_of(dependency.call)

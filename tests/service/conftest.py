@@ -28,16 +28,17 @@ from credcert.pseudonym import Pseudonymizer
 from credcert.service import ApiKeys, Services, Settings, create_app
 from credcert.signing import KeyRing
 from credcert.store import Store
-from tests.certificates.fixtures import (  # noqa: F401 - fixtures are found by name
-    T0,
-    credcert_home,
-    database,
-    keyring,
-    pseudonymizer,
-    records,
-    rule_engine,
-    scorecard,
-)
+from tests.certificates import fixtures as shared
+from tests.certificates.fixtures import T0
+
+# The certificate tests' fixtures, found by pytest under these names.
+credcert_home = shared.credcert_home
+database = shared.database
+keyring = shared.keyring
+pseudonymizer = shared.pseudonymizer
+records = shared.records
+rule_engine = shared.rule_engine
+scorecard = shared.scorecard
 
 #: The scenario the ``partner`` key is bound to.
 PARTNER_SCENARIO = "lending"
@@ -108,9 +109,9 @@ def make_services(
     url: str,
     schema: str | None,
     *,
-    keyring: KeyRing,
-    scorecard: Any,
-    pseudonymizer: Pseudonymizer,
+    ring: KeyRing,
+    card: Any,
+    hasher: Pseudonymizer,
     clock: Clock,
     settings: Settings | None = None,
 ) -> Services:
@@ -119,10 +120,10 @@ def make_services(
 
     return Services(
         store=Store(url, schema=schema),
-        keyring=keyring,
-        pseudonymizer=pseudonymizer,
+        keyring=ring,
+        pseudonymizer=hasher,
         ruleset=load_ruleset(),
-        scorecard=scorecard,
+        scorecard=card,
         clock=clock,
         **({} if settings is None else {"settings": settings}),
     )
@@ -162,9 +163,9 @@ def api(
     services = make_services(
         database["url"],
         database["schema"],
-        keyring=keyring,
-        scorecard=scorecard,
-        pseudonymizer=pseudonymizer,
+        ring=keyring,
+        card=scorecard,
+        hasher=pseudonymizer,
         clock=clock,
     )
     first = records[0]
