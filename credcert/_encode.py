@@ -156,6 +156,7 @@ class CertificateEncoder:
         sources: str,
         decision: Decision,
         explained: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
+        review: Mapping[str, Any] | None = None,
     ) -> tuple[str, str, str, list[str]]:
         """Canonical content text split around ``signature``, and reason codes.
 
@@ -165,6 +166,7 @@ class CertificateEncoder:
         pseudonyms are plain ASCII tokens and are not escaped. ``explained``
         holds reasons and suggestions already computed (batch issuing ranks a
         whole chunk at once); the explainer is asked when it is None.
+        ``review`` is the optional ``review`` member (a person's decision).
 
         Returns ``(head, tail, status, codes)``: the content is ``head + "," +
         tail``; the signed document is ``head + ',"signature":' + block + "," +
@@ -211,6 +213,7 @@ class CertificateEncoder:
             f'"grade":{grade},"id":"{certificate_id}",'
             f'"issued_at":"{issued_at}","points":{points},'
             f'"reasons":[{",".join(self._fragment(r) for r in reasons)}],'
+            f"{_optional('review', review)}"
             f'"schema":"{CERTIFICATE_SCHEMA}","score":{score},'
             f'"score_range":{self._range}'
         )
@@ -231,14 +234,14 @@ class CertificateEncoder:
         decision: Decision,
         grade: str | None,
         codes: Sequence[str],
+        sealed_inputs: str | None = None,
     ) -> str:
         """The decision-log body of a certificate, canonical JSON text.
 
-        Known shortcoming: ``sealed_inputs`` is always null, so a decision
-        can be checked against its input digest but not replayed from the
-        log alone; the format, per-subject keys and erasure exist
-        (:mod:`credcert.decision_log`). Remove by sealing the digest columns
-        per subject here once replay from the log is built.
+        ``sealed_inputs`` is the token of :func:`credcert.decision_log.seal`
+        (the inputs under the subject's key), or null: batch issuing does not
+        seal, for throughput; issuing one subject through the service does,
+        so the decision can be replayed and corrected from the log.
         """
         if decision.bins is None:
             points = "{}"
@@ -260,20 +263,44 @@ class CertificateEncoder:
             f'{{"content_digest":"{content_digest}","fired":{fired},'
             f'"grade":{_str(grade)},"input_digest":"{input_digest}",'
             f'"points":{points},"reasons":{_text(list(codes))},'
-            f'"schema":"{ENTRY_SCHEMA}","score":{score},"sealed_inputs":null,'
+            f'"schema":"{ENTRY_SCHEMA}","score":{score},'
+            f'"sealed_inputs":{_str(sealed_inputs)},'
             f'"status":"{status}","versions":{self._versions}}}'
         )
 
 
-def source_json(name: str, day: str | None, age: int | None) -> str:
-    """One ``data_sources`` entry: source, as-of date (ISO) and age in days."""
+def _optional(name: str, value: Mapping[str, Any] | None) -> str:
+    """``"name":{...},`` for an optional member, or nothing."""
+    return "" if value is None else f'"{name}":{_text(dict(value))},'
+
+
+def source_json(
+    name: str,
+    day: str | None,
+    age: int | None,
+    excluded: Mapping[str, Any] | None = None,
+) -> str:
+    """One ``data_sources`` entry: source, as-of date (ISO) and age in days.
+
+    ``excluded`` (reason and since) marks a source whose category was left
+    out; its as-of date and age are then null.
+    """
+    if excluded is not None:
+        return (
+            f'{{"age_days":null,"as_of":null,{_optional("excluded", excluded)}'
+            f'"source":"{name}"}}'
+        )
     if day is None:
         return f'{{"age_days":null,"as_of":null,"source":"{name}"}}'
     return f'{{"age_days":{age},"as_of":"{day}","source":"{name}"}}'
 
 
-def sources_json(entries: Sequence[tuple[str, str | None, int | None]]) -> str:
-    """The ``data_sources`` member as canonical JSON text."""
+def sources_json(entries: Sequence[tuple[Any, ...]]) -> str:
+    """The ``data_sources`` member as canonical JSON text.
+
+    Each entry is ``(source, as_of, age_days)`` or, for a source left out,
+    ``(source, None, None, {"reason": ..., "since": ...})``.
+    """
     return "[" + ",".join(source_json(*entry) for entry in entries) + "]"
 
 

@@ -12,7 +12,7 @@
     ├── StoreError (RuntimeError)         the database refused an operation
     │   └── CertificateNotFoundError (KeyError)
     ├── BatchError (RuntimeError)         a batch cannot start or resume
-    ├── RequestError (ValueError)         a domain request is invalid; ``code``, ``field``
+    ├── RequestError (ValueError)         a request is invalid; ``code``, ``field``
     │   ├── DisputeError                  disputes and corrections
     │   ├── ConsentError                  the consent ledger
     │   ├── ReviewError                   human review and the issuing switch

@@ -6,6 +6,12 @@ object directly, for speed; this model is the schema it must satisfy and the
 way to read a certificate back with types. Statuses at issue time are
 ``issued``, ``denied`` or ``review``; ``disputed``, ``superseded`` and
 ``revoked`` are later states kept in the database, never re-signed.
+
+Two members appear only when they apply, so certificates without them keep
+their bytes: a data source's ``excluded`` (the category was not used, and
+why: consent withdrawn on a date, or a separate consent never given) and
+``review`` (a person decided the certificate: approved or overrode the held
+one, with the reason).
 """
 
 from __future__ import annotations
@@ -17,14 +23,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "CERTIFICATE_SCHEMA",
+    "EXCLUSION_REASONS",
     "FIELDS",
     "ISSUE_STATUSES",
     "STATUSES",
     "Certificate",
     "DataSource",
+    "Exclusion",
     "Flag",
     "PointsRow",
     "Reason",
+    "ReviewNote",
     "ScoreRange",
     "Subscore",
     "Suggestion",
@@ -120,12 +129,39 @@ class Suggestion(_Model):
     text: Text
 
 
+#: Why a data category was left out of a certificate.
+ExclusionReason = Literal["consent_withdrawn", "separate_consent_missing"]
+EXCLUSION_REASONS: tuple[str, ...] = get_args(ExclusionReason)
+
+
+class Exclusion(_Model):
+    """A data source left out: why, and since when (the withdrawal's date)."""
+
+    reason: ExclusionReason
+    since: dt.date | None
+
+
 class DataSource(_Model):
-    """A data source with its as-of date and age on the evaluation date."""
+    """A data source with its as-of date and age on the evaluation date.
+
+    ``excluded`` is present only when the source's category was not used;
+    its as-of date and age are then null.
+    """
 
     source: str
     as_of: dt.date | None
     age_days: int | None
+    excluded: Exclusion | None = None
+
+
+class ReviewNote(_Model):
+    """A person's decision on a certificate held for review."""
+
+    decision: Literal["approved", "overridden"]
+    held_certificate: str
+    reviewer: str
+    reason: str
+    at: str
 
 
 class Versions(_Model):
@@ -163,13 +199,20 @@ class Certificate(_Model):
     suggestions: tuple[Suggestion, ...]
     data_sources: tuple[DataSource, ...]
     versions: Versions
+    review: ReviewNote | None = None
     signature: dict[str, Any] | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of this certificate, as signed."""
-        return self.model_dump(mode="json", by_alias=True)
+        document = self.model_dump(mode="json", by_alias=True)
+        if document["review"] is None:
+            del document["review"]
+        for source in document["data_sources"]:
+            if source["excluded"] is None:
+                del source["excluded"]
+        return document
 
 
 #: Top-level members of a certificate, the names disclosure files use.

@@ -22,6 +22,7 @@ and time give a byte-identical certificate.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -42,7 +43,7 @@ from credcert._encode import (
 from credcert._errors import IssueError
 from credcert._explainer import Explainer, LayerExplainer
 from credcert.certificate import CERTIFICATE_SCHEMA, Certificate
-from credcert.decision_log import LogEntry
+from credcert.decision_log import LogEntry, seal
 from credcert.pseudonym import Pseudonymizer
 from credcert.signing import (
     KeyRing,
@@ -74,12 +75,19 @@ cap = capped
 
 __all__ = [
     "DEFAULT_VALID_DAYS",
+    "SEALED_SCHEMA",
+    "IssueContext",
     "Issued",
     "Issuer",
+    "Replayed",
     "certificate_id",
     "certificate_row",
     "combine_status",
     "issue_certificate",
+    "issue_prepared",
+    "issue_stored",
+    "record_from_sealed",
+    "replay",
 ]
 
 logger = logging.getLogger(__name__)
@@ -124,12 +132,46 @@ def digest_row(row: list[Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(row)).hexdigest()
 
 
+#: Schema of the inputs sealed into a certificate's decision-log entry.
+SEALED_SCHEMA = "credcert.sealed-inputs/1"
+#: Stand-ins for the identifiers a record needs to validate when it is rebuilt
+#: from sealed inputs; the subject is already known, so they are never used.
+_STAND_IN = {"msisdn": "13000000000", "subscription_id": "sealed-inputs"}
+
+
+@dataclass(frozen=True)
+class IssueContext:
+    """What the certificate store adds to a record before it is issued.
+
+    Attributes
+    ----------
+    excluded : mapping
+        Data source name -> ``{"reason": ..., "since": ISO date or None}`` for
+        each source whose category was left out (consent ledger).
+    hold : bool
+        Send the certificate to human review whatever the rules say
+        (automated issuing is switched off).
+    corrections : tuple of int
+        Ids of the dispute corrections applied to the record.
+    """
+
+    excluded: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
+    hold: bool = False
+    corrections: tuple[int, ...] = ()
+
+
 @dataclass(frozen=True)
 class Issued:
-    """A signed certificate: its canonical JSON text and its log entry."""
+    """A signed certificate: its canonical JSON text and its log entry.
+
+    ``automated_status`` is the status the rules alone would have given
+    (``issued``, ``denied`` or ``review``); it differs from the document's
+    only when the certificate was held because automated issuing is off.
+    """
 
     text: str
     entry: LogEntry
+    automated_status: str | None = None
 
     @functools.cached_property
     def document(self) -> dict[str, Any]:
@@ -213,18 +255,45 @@ class Issuer:
         """
         record = _validated(record)
         subject = self.pseudonymizer.subject(record.msisdn, record.activated_on)
+        return self.issue_for(
+            record, subject=subject, at=at, certificate_id=certificate_id
+        )
+
+    def issue_for(
+        self,
+        record: Any,
+        *,
+        subject: str,
+        at: dt.datetime,
+        certificate_id: str | None = None,
+        context: IssueContext | None = None,
+        sealing_key: bytes | None = None,
+    ) -> Issued:
+        """Issue for a validated record whose subject pseudonym is known.
+
+        ``context`` carries what the store decided before issuing (sources
+        left out, a hold for review, corrections applied). With a
+        ``sealing_key`` the record's inputs and the context are sealed into
+        the log entry (:data:`SEALED_SCHEMA`), so the decision can be
+        replayed, corrected and exported, and erased by deleting the key.
+        """
+        context = context or IssueContext()
         values = {k: v for k, v in record.__dict__.items() if k not in _PERSONAL}
         outcome = self.rules.evaluate(record)
+        automated = status_of(outcome.status)
+        if context.hold and outcome.status != "review":
+            outcome = dataclasses.replace(outcome, status="review")
         decision = self.decide(outcome, record.__dict__)
         stamp = format_time(at)
         cid = certificate_id or certificate_id_for(subject, stamp)
+        sources = _sources(values, record.evaluation_date, context.excluded)
         head, tail, status, codes = self.encoder.content(
             certificate_id=cid,
             subject=subject,
             issued_at=stamp,
             issued_on=at.date(),
             evaluation_date=record.evaluation_date.isoformat(),
-            sources=sources_json(_sources(values, record.evaluation_date)),
+            sources=sources_json(sources),
             decision=decision,
         )
         digest = digest_text(f"{head},{tail}")
@@ -240,10 +309,13 @@ class Issuer:
             decision=decision,
             grade=grade,
             codes=codes,
+            sealed_inputs=None
+            if sealing_key is None
+            else seal(sealed_payload(values, context), sealing_key, subject),
         )
         entry = LogEntry(stamp, status, cid, subject, body)
         logger.info("certificate %s %s", cid, status)
-        return Issued(text, entry)
+        return Issued(text, entry, automated)
 
     def decide(self, outcome: RuleOutcome, features: Mapping[str, Any]) -> Decision:
         """Combine a rule outcome with the score of ``features`` (none if denied)."""
@@ -277,16 +349,60 @@ def certificate_id_for(subject: str, stamp: str) -> str:
 
 
 def _sources(
-    values: Mapping[str, Any], evaluation: dt.date
-) -> list[tuple[str, str | None, int | None]]:
-    out: list[tuple[str, str | None, int | None]] = []
+    values: Mapping[str, Any],
+    evaluation: dt.date,
+    excluded: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
     for source in _SOURCES:
         day = values[as_of_column(source)]
-        if day is None:
+        if excluded and source.value in excluded:
+            out.append((source.value, None, None, excluded[source.value]))
+        elif day is None:
             out.append((source.value, None, None))
         else:
             out.append((source.value, day.isoformat(), (evaluation - day).days))
     return out
+
+
+def sealed_payload(values: Mapping[str, Any], context: IssueContext) -> dict[str, Any]:
+    """What is sealed for a certificate: its input values and the context.
+
+    Values are those of :data:`DIGEST_COLUMNS` (no identifiers), dates as
+    ISO text, after the consent ledger and corrections were applied, i.e.
+    exactly what was scored.
+    """
+    record: dict[str, Any] = {}
+    for name in DIGEST_COLUMNS:
+        value = values.get(name)
+        record[name] = value.isoformat() if isinstance(value, dt.date) else value
+    return {
+        "schema": SEALED_SCHEMA,
+        "record": record,
+        "excluded": {k: dict(v) for k, v in context.excluded.items()},
+        "hold": context.hold,
+        "corrections": list(context.corrections),
+    }
+
+
+def record_from_sealed(payload: Mapping[str, Any]) -> tuple[Any, IssueContext]:
+    """The validated record and context of an unsealed payload.
+
+    The record is validated with stand-in identifiers (the subject is known
+    from the log entry), which are never pseudonymised, stored or logged.
+    """
+    if payload.get("schema") != SEALED_SCHEMA:
+        raise IssueError(
+            f"sealed inputs: expected schema {SEALED_SCHEMA!r}; got "
+            f"{payload.get('schema')!r}"
+        )
+    record = _validated({**payload["record"], **_STAND_IN})
+    context = IssueContext(
+        excluded=payload["excluded"],
+        hold=bool(payload["hold"]),
+        corrections=tuple(payload["corrections"]),
+    )
+    return record, context
 
 
 def _validated(record: Any) -> Any:
@@ -370,3 +486,181 @@ def issue_certificate(
         row = certificate_row(issued.document, text=issued.text)
         store.save_certificates([row], [issued.entry])
     return issued.certificate
+
+
+def issue_prepared(
+    issuer: Issuer,
+    store: Store,
+    record: Any,
+    *,
+    at: dt.datetime,
+    purpose: str = "credit_certificate",
+    certificate_id: str | None = None,
+) -> Issued:
+    """Issue one subject's certificate with the store's ledgers; the caller saves it.
+
+    Applies the consent ledger for ``purpose``
+    (:func:`credcert.consent.apply_consents`) and the subject's standing
+    dispute corrections (:func:`credcert.disputes.apply_corrections`), holds
+    the certificate for review if automated issuing is off
+    (:func:`credcert.review.automated_issuing`), and seals the inputs under
+    the subject's key (created on first use). The caller saves the result
+    (``Store.save_certificates`` or the service's group-commit writer); the
+    review queue reads held certificates from the store.
+
+    Raises
+    ------
+    IssueError
+        The record breaks the data contract.
+    ConsentError
+        ``purpose`` is not a known purpose.
+    """
+    from credcert import consent, disputes, review  # they import this module
+
+    record = _validated(record)
+    subject = issuer.pseudonymizer.subject(record.msisdn, record.activated_on)
+    consent.check_purpose(purpose)
+    with store.begin() as conn:
+        key = store.subject_key(subject, at, conn=conn)
+        record, excluded = consent.apply_consents(
+            store, record, subject, purpose, at, conn=conn
+        )
+        record, applied = disputes.apply_corrections(
+            store, record, subject, at, key=key, conn=conn
+        )
+        hold = not review.automated_issuing(store, conn=conn)
+    context = IssueContext(excluded=excluded, hold=hold, corrections=applied)
+    return issuer.issue_for(
+        record,
+        subject=subject,
+        at=at,
+        certificate_id=certificate_id,
+        context=context,
+        sealing_key=key,
+    )
+
+
+def issue_stored(
+    issuer: Issuer,
+    store: Store,
+    record: Any,
+    *,
+    at: dt.datetime,
+    purpose: str = "credit_certificate",
+    certificate_id: str | None = None,
+) -> Issued:
+    """:func:`issue_prepared`, then save (superseding the live certificate)."""
+    issued = issue_prepared(
+        issuer, store, record, at=at, purpose=purpose, certificate_id=certificate_id
+    )
+    row = certificate_row(issued.document, text=issued.text)
+    store.save_certificates([row], [issued.entry])
+    return issued
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A logged decision run again: the logged and the replayed content digest."""
+
+    certificate_id: str
+    logged_digest: str
+    replayed_digest: str
+    document: dict[str, Any]
+
+    @property
+    def matches(self) -> bool:
+        return self.logged_digest == self.replayed_digest
+
+
+def replay(store: Store, issuer: Issuer, certificate_id: str) -> Replayed:
+    """Re-run a logged decision from its sealed inputs and compare digests (DESIGN 6a).
+
+    ``issuer`` must carry the rule set and scorecard versions the entry
+    names (archived ones for an old certificate), with the rules in force on
+    the certificate's issue date. The replay uses the entry's certificate
+    id, subject and time, so an unchanged pipeline gives the same content
+    digest. A certificate decided by a reviewer is replayed by replaying the
+    held one and applying the same review decision.
+
+    Raises
+    ------
+    ReplayError
+        No logged decision for the id, no sealed inputs (batch-issued, or
+        erased), or versions other than the issuer's.
+    """
+    from credcert._errors import ReplayError
+    from credcert.retention import held_inputs
+    from credcert.review import reviewed_content
+    from credcert.signing import content_digest, parse_time, unsigned
+
+    entry = _decision_entry(store, certificate_id)
+    body = json.loads(entry["body"])
+    for name, version in body["versions"].items():
+        if issuer.versions.get(name) != version:
+            raise ReplayError(
+                "version_mismatch",
+                f"certificate {certificate_id}: decided with {name} {version!r}; "
+                f"the issuer has {issuer.versions.get(name)!r}",
+                field="versions",
+            )
+    at = parse_time(entry["at"])
+    review = body.get("review")
+    if review is not None:
+        held = replay(store, issuer, review["held_certificate"])
+        stored = store.certificate(certificate_id).document
+        content = reviewed_content(
+            held.document,
+            final_status=stored["status"],
+            note=stored["review"],
+            certificate_id=certificate_id,
+            at=at,
+        )
+        return Replayed(
+            certificate_id, body["content_digest"], content_digest(content), content
+        )
+    payload = held_inputs(store, certificate_id, entry["subject"])
+    if payload is None:
+        raise ReplayError(
+            "no_sealed_inputs",
+            f"certificate {certificate_id}: no readable sealed inputs (issued "
+            "in a batch, or the subject's key was erased or replaced)",
+            field="certificate_id",
+        )
+    record, context = record_from_sealed(payload)
+    issued = issuer.issue_for(
+        record,
+        subject=entry["subject"],
+        at=at,
+        certificate_id=certificate_id,
+        context=context,
+    )
+    document = unsigned(issued.document)
+    return Replayed(
+        certificate_id,
+        body["content_digest"],
+        issued.document["signature"]["content_digest"],
+        document,
+    )
+
+
+def _decision_entry(store: Store, certificate_id: str) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from credcert._errors import ReplayError
+    from credcert.store._tables import decision_log
+
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(decision_log)
+            .where(decision_log.c.certificate_id == certificate_id)
+            .where(decision_log.c.kind.in_(("issued", "denied", "review")))
+            .order_by(decision_log.c.seq)
+            .limit(1)
+        ).first()
+    if row is None:
+        raise ReplayError(
+            "not_logged",
+            f"certificate {certificate_id}: no issuing decision in the log",
+            field="certificate_id",
+        )
+    return dict(row._mapping)

@@ -1,50 +1,30 @@
-"""Where the service calls the domain's checks and logs around its routes.
+"""The query log call every reader of a subject's certificate makes.
 
-Two call sites, kept in one place so that every route applies them alike:
-
-* :func:`before_issue`: what must hold before a certificate is issued (the
-  consent ledger, the admin switch that stops automated issuing);
-* :func:`record_read`: the query log of reads of a subject's certificate by
-  anyone but the subject, which the subject can see.
-
-Both call the domain modules ``credcert.consent``, ``credcert.review`` and
-``credcert.access`` when they exist.
+:func:`record_read` is called by each route or page that shows a subject's
+certificate (the API's reads, the agent console's pages), so that every
+read by someone other than the subject lands in the query log the subject
+can see (:mod:`credcert.access`).
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
+from credcert import access
 from credcert.service.deps import Caller, Services
 from credcert.store import StoredCertificate
 
-__all__ = ["before_issue", "record_read"]
-
-logger = logging.getLogger(__name__)
-
-
-def before_issue(services: Services, record: Any, caller: Caller) -> Any:
-    """The record to issue from, after the consent ledger and admin switch.
-
-    Known shortcoming: until ``credcert.consent`` and ``credcert.review``
-    provide the ledger and the switch, the record is issued as given.
-    """
-    return record
+__all__ = ["record_read"]
 
 
 def record_read(
     services: Services, caller: Caller, stored: StoredCertificate, *, purpose: str
 ) -> None:
-    """Log that ``caller`` read ``stored`` (a subject's certificate).
-
-    Known shortcoming: until ``credcert.access.record_query`` exists, the read
-    goes to the service log only (key id and certificate id, no personal data).
-    """
-    logger.info(
-        "certificate %s read by %s key %s (%s)",
-        stored.id,
-        caller.role,
-        caller.key_id,
-        purpose,
+    """Log that ``caller`` read ``stored``; a subject's own reads are not logged."""
+    access.record_query(
+        services.store,
+        certificate_id=stored.id,
+        subject=stored.subject,
+        role=caller.role,
+        key_id=caller.key_id,
+        purpose=purpose,
+        at=services.now(),
     )

@@ -79,8 +79,9 @@ DISPUTE_DAYS = 20
 HEAD_REVISION = "0003"
 #: Statuses of a certificate that a newer one replaces.
 _LIVE = ("issued", "denied", "review", "disputed")
-#: Statuses a deny revokes rather than supersedes.
-_VALID = ("issued", "review", "disputed")
+#: Statuses a deny revokes rather than supersedes (a held ``review``
+#: certificate was never valid, so a denial supersedes it).
+_VALID = ("issued", "disputed")
 _MIGRATIONS = Path(__file__).with_name("migrations")
 #: Triggers that keep ``decision_log`` append-only, per database dialect.
 LOG_GUARD_TRIGGERS = {

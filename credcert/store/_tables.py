@@ -30,11 +30,11 @@ __all__ = [
     "batches",
     "certificates",
     "consents",
+    "corrections",
     "decision_log",
     "disputes",
     "log_checkpoints",
     "metadata",
-    "corrections",
     "queries",
     "reviews",
     "settings",
@@ -178,7 +178,9 @@ corrections = Table(
 reviews = Table(
     "reviews",
     metadata,
-    Column("certificate_id", String(64), ForeignKey("certificates.id"), primary_key=True),
+    Column(
+        "certificate_id", String(64), ForeignKey("certificates.id"), primary_key=True
+    ),
     Column("subject", _PSEUDONYM, nullable=False, index=True),
     Column("cause", String(32), nullable=False),
     Column("proposed_status", String(16), nullable=False),

@@ -18,6 +18,7 @@ from credcert.store import Store
 from credcert.store._tables import decision_log
 from subscribers import write_subscribers
 from tests.certificates.fixtures import SCORECARD, T0
+from tests.store.helpers import drop_log_guard
 
 app = typer.Typer()
 register(app)
@@ -121,6 +122,7 @@ def test_audit_verify_names_an_edited_entry(
     url = f"sqlite:///{tmp_path / 'c.db'}"
     _stored(issuer, records, url)
     with Store(url) as store, store.begin() as conn:
+        drop_log_guard(conn)  # an attacker with the owner's rights
         conn.execute(
             update(decision_log).where(decision_log.c.seq == 2).values(kind="issued!")
         )
