@@ -182,6 +182,51 @@ def explain_command(
         console.print(line, markup=False, highlight=False)
 
 
+@app.command("report")
+def report_command(
+    source: Annotated[Path, typer.Option("--in", help="Sample of subscribers.")],
+    scorecard: Annotated[Path, typer.Option(help="Scorecard artifact (JSON).")],
+    out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path(
+        "out/policy-report.html"
+    ),
+    rows: Annotated[int, typer.Option(min=1, help="Subscribers read at most.")] = 5000,
+    path: Annotated[
+        Path | None,
+        typer.Option("--policies", help="Policy folder (default: shipped)."),
+    ] = None,
+    rules: RulesOption = None,
+    at: _AtOption = None,
+) -> None:
+    """Who gets which answer in each scenario, by grade and by group (HTML).
+
+    Certificates for the sample are issued in memory (nothing is stored or
+    signed with the home's keys); groups whose yes-rate is under 0.8 of the
+    best group's are flagged.
+    """
+    from credcert.policies._report import policy_report
+
+    if not source.is_file():
+        raise fail(f"no such file: {source}", 2)
+    moment = _moment(at)
+    ruleset = _ruleset(rules)
+    policies = _load(path, ruleset)
+    try:
+        page, flagged = policy_report(
+            source, scorecard, policies, ruleset, at=moment, rows=rows
+        )
+    except (CredcertError, ValueError) as exc:
+        raise fail(exc) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    console.print(f"wrote the policy report to [bold]{escape(str(out))}[/]")
+    for scenario, attribute, group in flagged:
+        err_console.print(
+            f"[yellow]flagged[/] {scenario}: {attribute}={escape(group)} gets "
+            "positive answers under 0.8 of the best group's rate",
+            highlight=False,
+        )
+
+
 def _moment(at: str | None) -> dt.datetime:
     if at is None:
         return dt.datetime.now(dt.UTC).replace(microsecond=0)

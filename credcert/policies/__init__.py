@@ -43,6 +43,7 @@ from credcert.policies._load import (
     default_policy_path,
     load_policies,
 )
+from credcert.policies._sample import answer_table, policy_summary
 from credcert.policies._schema import DISCLOSABLE, MEANINGS, NOT_ISSUED, Policy
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "PolicySet",
     "answer",
     "answer_content",
+    "answer_table",
     "check_policies",
     "decide",
     "default_policies",
@@ -75,6 +77,7 @@ __all__ = [
     "explain_answer",
     "facts_of",
     "load_policies",
+    "policy_summary",
     "run_examples",
     "verify_answer",
 ]

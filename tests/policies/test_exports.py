@@ -9,9 +9,10 @@ PUBLIC = {
     "MEANINGS", "NOT_ISSUED", "PROBLEM_CODES", "AnswerCheck", "AnswerExplanation",
     "AnswerInputError", "Condition", "Decision", "ExampleResult", "Policy",
     "PolicyError", "PolicyFileError", "PolicyNotFoundError", "PolicyProblem",
-    "PolicySet", "answer", "answer_content", "check_policies", "decide",
+    "PolicySet", "answer", "answer_content", "answer_table", "check_policies", "decide",
     "default_policies", "default_policy_path", "example_certificate",
-    "explain_answer", "facts_of", "load_policies", "run_examples", "verify_answer",
+    "explain_answer", "facts_of", "load_policies", "policy_summary", "run_examples",
+    "verify_answer",
 }  # fmt: skip
 
 
