@@ -31,6 +31,8 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from credcert._errors import CertificateNotFoundError, NotFoundError, RequestError
+
 __all__ = [
     "ERROR_CODES",
     "ERROR_RESPONSES",
@@ -191,9 +193,30 @@ async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _request_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestError)
+    loc: list[str | int] = ["body", exc.field] if exc.field else ["body"]
+    problem = Problem(loc=loc, type=exc.code, expected=str(exc))
+    return error_response("validation", str(exc), [problem])
+
+
+async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
+    return error_response("not_found", str(exc))
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer every error of ``app`` in the one JSON shape."""
+    """Answer every error of ``app`` in the one JSON shape.
+
+    Besides :class:`ApiError`, the domain's own errors are answered alike:
+    a :class:`~credcert._errors.RequestError` (bad dispute, consent or review
+    request; nothing changed) is 422 ``validation`` naming its field and
+    stable code; :class:`~credcert._errors.NotFoundError` and
+    :class:`~credcert._errors.CertificateNotFoundError` are 404.
+    """
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestError, _request_error)
+    app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(CertificateNotFoundError, _not_found)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled)

@@ -1,15 +1,19 @@
-"""Group commit: one thread writes issued certificates, many requests at a time.
+"""Group commit: one thread issues and writes certificates, many at a time.
 
-Requests hand a signed certificate row and its decision-log entry to the
-:class:`CertificateWriter` and wait. The writer takes everything queued (up
-to ``group_max``), saves it in one transaction - supersession, certificate
-rows and the chained log entries together - commits, and only then answers
-each waiting request. So a request is acknowledged only after its
-certificate and log entry are durable, appends to the hash chain are
-serialised, and one commit serves many requests.
+Requests hand the :class:`CertificateWriter` a *job*: a function that
+prepares one certificate (reads the ledgers, scores, signs) and returns a
+:class:`Prepared` row and decision-log entry. The writer thread runs the
+jobs queued (up to ``group_max``) one after the other, saves all their
+certificates in one transaction - supersession, rows, the chained log
+entries and each job's own in-transaction step (e.g. queueing a held
+certificate for review) - commits, and only then answers each waiting
+request. So a request is acknowledged only after its certificate and log
+entry are durable, appends to the hash chain are serialised, and one commit
+serves many requests.
 
-If a group's transaction fails, each of its certificates is retried alone,
-so one bad row fails only its own request.
+A job that raises fails only its own request. If a group's transaction
+fails, each of its certificates is retried alone, so one bad row fails only
+its own request too.
 """
 
 from __future__ import annotations
@@ -17,19 +21,49 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import Connection
 
 from credcert.decision_log import LogEntry
 from credcert.store import Store
 
-__all__ = ["CertificateWriter", "WriterStoppedError"]
+__all__ = ["CertificateWriter", "Prepared", "WriterStoppedError"]
 
 logger = logging.getLogger(__name__)
 
-_Item = tuple[Mapping[str, Any], LogEntry, "Future[None]"]
 _STOP = object()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A certificate ready to save.
+
+    Attributes
+    ----------
+    row : mapping
+        Its ``certificates`` row.
+    entry : LogEntry
+        Its decision-log entry.
+    in_transaction : callable, optional
+        Run with the connection after the certificate is saved, in the same
+        transaction.
+    result : object
+        Whatever the job wants back (e.g. the issued certificate).
+    """
+
+    row: Mapping[str, Any]
+    entry: LogEntry
+    in_transaction: Callable[[Connection], None] | None = None
+    result: Any = None
+
+
+Job = Callable[[], Prepared]
+_Item = tuple[Job, "Future[Prepared]"]
+_Ready = tuple[Prepared, "Future[Prepared]"]
 
 
 class WriterStoppedError(RuntimeError):
@@ -78,12 +112,12 @@ class CertificateWriter:
             self._queue.put(_STOP)
         thread.join()
 
-    def submit(self, row: Mapping[str, Any], entry: LogEntry) -> Future[None]:
-        """Queue one certificate row and its log entry; the future ends on commit."""
+    def submit(self, job: Job) -> Future[Prepared]:
+        """Queue a job; the future gives its :class:`Prepared` once committed."""
         if not self.running:
             raise WriterStoppedError("the certificate writer is not running")
-        done: Future[None] = Future()
-        self._queue.put((row, entry, done))
+        done: Future[Prepared] = Future()
+        self._queue.put((job, done))
         return done
 
     def _run(self) -> None:
@@ -107,34 +141,47 @@ class CertificateWriter:
                 return
 
     def _write(self, group: Sequence[_Item]) -> None:
+        ready: list[_Ready] = []
+        for job, done in group:
+            try:
+                ready.append((job(), done))
+            except Exception as exc:  # the job's own failure, answered to it
+                done.set_exception(exc)
+        if ready:
+            self._save(ready)
+
+    def _save(self, ready: Sequence[_Ready]) -> None:
         try:
-            self._commit(group)
+            self._commit([prepared for prepared, _ in ready])
         except Exception as exc:
-            if len(group) == 1:
+            if len(ready) == 1:
                 logger.error("certificate write failed: %s", type(exc).__name__)
-                group[0][2].set_exception(exc)
+                ready[0][1].set_exception(exc)
                 return
             logger.warning(
                 "group of %d failed (%s); writing one by one",
-                len(group),
+                len(ready),
                 type(exc).__name__,
             )
-            for item in group:
-                self._write([item])
+            for item in ready:
+                self._save([item])
             return
         self.groups += 1
-        self.saved += len(group)
-        for _, _, done in group:
-            done.set_result(None)
+        self.saved += len(ready)
+        for prepared, done in ready:
+            done.set_result(prepared)
 
-    def _commit(self, group: Sequence[_Item]) -> None:
+    def _commit(self, group: Sequence[Prepared]) -> None:
         with self.store.begin() as conn:
             for rows, entries in _rounds(group):
                 self.store.save_certificates(rows, entries, conn=conn)
+            for prepared in group:
+                if prepared.in_transaction is not None:
+                    prepared.in_transaction(conn)
 
 
 def _rounds(
-    group: Sequence[_Item],
+    group: Sequence[Prepared],
 ) -> list[tuple[list[Mapping[str, Any]], list[LogEntry]]]:
     """Split a group so that no subject appears twice in one round.
 
@@ -144,7 +191,8 @@ def _rounds(
     """
     rounds: list[tuple[list[Mapping[str, Any]], list[LogEntry]]] = []
     seen: list[set[str]] = []
-    for row, entry, _ in group:
+    for prepared in group:
+        row, entry = prepared.row, prepared.entry
         subject = row["subject"]
         # the round after this subject's latest keeps arrival order per subject
         index = 1 + max((i for i, s in enumerate(seen) if subject in s), default=-1)

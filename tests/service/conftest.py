@@ -39,6 +39,8 @@ pseudonymizer = shared.pseudonymizer
 records = shared.records
 rule_engine = shared.rule_engine
 scorecard = shared.scorecard
+store = shared.store
+issuer = shared.issuer
 
 #: The scenario the ``partner`` key is bound to.
 PARTNER_SCENARIO = "lending"

@@ -17,20 +17,26 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import secrets
-from typing import Annotated, Any, cast
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
+from credcert import review
 from credcert._errors import CertificateNotFoundError, DisclosureError
-from credcert.issue import certificate_row
+from credcert.consent import PURPOSES
+from credcert.issue import Issued as IssuedCertificate
+from credcert.issue import certificate_row, issue_prepared
 from credcert.service import gates
 from credcert.service.auth import allow
 from credcert.service.deps import Caller, Services, ServicesDep
 from credcert.service.errors import ApiError
+from credcert.service.writer import Prepared
 from credcert.store import StoredCertificate
 from credcert.store._tables import certificates, decision_log
 from credcert.views import partner_view
@@ -38,6 +44,8 @@ from subscribers import RecordError, SubscriberRecord, validate_record
 from subscribers._record import MSISDN_PATTERN
 
 __all__ = ["router"]
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["certificates"])
 
@@ -48,6 +56,10 @@ CertificateId = Annotated[
 ]
 
 
+#: Purposes of the consent ledger (written once, in credcert.consent).
+Purpose = cast(Any, Literal)[PURPOSES]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
@@ -56,6 +68,10 @@ class IssueRequest(_Strict):
     """A subscriber record of the data contract, to certify."""
 
     record: SubscriberRecord  # type: ignore[valid-type]
+    purpose: Purpose = Field(  # type: ignore[valid-type]
+        "credit_certificate",
+        description="The purpose whose consents the ledger applies.",
+    )
 
 
 class Issued(BaseModel):
@@ -142,25 +158,57 @@ async def issue(
     services: ServicesDep,
     caller: Annotated[Caller, allow("agent", "risk")],
 ) -> Response:
-    """Issue a certificate for a subscriber record; answer once it is committed."""
+    """Issue a certificate for a subscriber record; answer once it is committed.
+
+    The consent ledger for ``purpose``, the subject's standing corrections and
+    the automated-issuing switch apply (a held certificate has status
+    ``review`` and waits in the review queue).
+    """
     try:
         record = validate_record(cast(Any, body.record).__dict__)
     except RecordError as exc:
         raise _record_error(exc) from None
-    record = gates.before_issue(services, record, caller)
     at = services.now()
-    issued = services.issuer(at.date()).issue(record, at=at, certificate_id=_new_id())
-    document = issued.document
-    row = certificate_row(document, text=issued.text)
+    job = _issue_job(services, record, at, body.purpose)
     writer = services.writer
     if writer is None or not writer.running:
         raise ApiError("unavailable", "the certificate writer is not running")
-    await asyncio.wrap_future(writer.submit(row, issued.entry))
+    prepared = await asyncio.wrap_future(writer.submit(job))
+    issued: IssuedCertificate = prepared.result
     content = (
-        f'{{"id":"{document["id"]}","status":"{document["status"]}",'
+        f'{{"id":"{prepared.row["id"]}","status":"{prepared.row["status"]}",'
         f'"certificate":{issued.text}}}'
     )
+    logger.info(
+        "certificate %s issued by %s key %s",
+        prepared.row["id"],
+        caller.role,
+        caller.key_id,
+    )
     return Response(content, status_code=201, media_type="application/json")
+
+
+def _issue_job(
+    services: Services, record: Any, at: dt.datetime, purpose: str
+) -> Callable[[], Prepared]:
+    """What the writer thread runs for one certificate, in arrival order."""
+    store = services.store
+    issuer = services.issuer(at.date())
+
+    def job() -> Prepared:
+        issued = issue_prepared(
+            issuer, store, record, at=at, purpose=purpose, certificate_id=_new_id()
+        )
+        row = certificate_row(issued.document, text=issued.text)
+        hold = None
+        if row["status"] == "review":
+
+            def hold(conn: Connection) -> None:
+                review.enqueue(store, issued, at=at, conn=conn)
+
+        return Prepared(row, issued.entry, hold, issued)
+
+    return job
 
 
 def _new_id() -> str:
@@ -232,8 +280,7 @@ def read_certificate(
     out.certificate = stored.document
     if caller.role == "regulator":
         out.decision_log = _log_entries(services, stored.id)
-    if caller.role != "subject":
-        gates.record_read(services, caller, stored, purpose=caller.role)
+    gates.record_read(services, caller, stored, purpose=caller.role)
     return out
 
 
