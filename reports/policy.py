@@ -11,6 +11,11 @@ The reports layer does not evaluate policies: it is given a table with one
 row per subscriber and scenario (the answer, its meaning, the certificate's
 status and grade, the group columns) and a plain description of each
 scenario. :func:`credcert.policies.answer_table` makes both.
+
+Known shortcoming: a flag compares sample rates without a significance test
+or interval, so small groups flag (or escape a flag) by chance; remove once
+the report gives each yes-rate a confidence interval and flags only when the
+interval lies under four-fifths of the best group's.
 """
 
 from __future__ import annotations
