@@ -1,4 +1,4 @@
-"""Disclosure views: per-scenario fields and the policy's answer, verified on its own."""
+"""Disclosure views: per-scenario fields and the policy answer, verified alone."""
 
 from __future__ import annotations
 
