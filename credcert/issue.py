@@ -67,6 +67,8 @@ from subscribers import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from credcert.store import Store
 
 #: Certificate status of a rule outcome's status; the worse of grade and cap.
@@ -496,6 +498,7 @@ def issue_prepared(
     at: dt.datetime,
     purpose: str = "credit_certificate",
     certificate_id: str | None = None,
+    conn: Connection | None = None,
 ) -> Issued:
     """Issue one subject's certificate with the store's ledgers; the caller saves it.
 
@@ -506,7 +509,9 @@ def issue_prepared(
     (:func:`credcert.review.automated_issuing`), and seals the inputs under
     the subject's key (created on first use). The caller saves the result
     (``Store.save_certificates`` or the service's group-commit writer); the
-    review queue reads held certificates from the store.
+    review queue reads held certificates from the store. With ``conn`` the
+    ledgers are read in the caller's write transaction (the service's writer
+    prepares a whole group in one); otherwise in a transaction of its own.
 
     Raises
     ------
@@ -517,18 +522,28 @@ def issue_prepared(
     """
     from credcert import consent, disputes, review  # they import this module
 
+    if conn is None:
+        with store.begin() as own:
+            return issue_prepared(
+                issuer,
+                store,
+                record,
+                at=at,
+                purpose=purpose,
+                certificate_id=certificate_id,
+                conn=own,
+            )
     record = _validated(record)
     subject = issuer.pseudonymizer.subject(record.msisdn, record.activated_on)
     consent.check_purpose(purpose)
-    with store.begin() as conn:
-        key = store.subject_key(subject, at, conn=conn)
-        record, excluded = consent.apply_consents(
-            store, record, subject, purpose, at, conn=conn
-        )
-        record, applied = disputes.apply_corrections(
-            store, record, subject, at, key=key, conn=conn
-        )
-        hold = not review.automated_issuing(store, conn=conn)
+    key = store.subject_key(subject, at, conn=conn)
+    record, excluded = consent.apply_consents(
+        store, record, subject, purpose, at, conn=conn
+    )
+    record, applied = disputes.apply_corrections(
+        store, record, subject, at, key=key, conn=conn
+    )
+    hold = not review.automated_issuing(store, conn=conn)
     context = IssueContext(excluded=excluded, hold=hold, corrections=applied)
     return issuer.issue_for(
         record,
