@@ -18,14 +18,16 @@ from typing import Any
 
 import yaml
 
-from credcert.service.console._data import DisputeRow, HistoryRow
+from credcert.disputes import DISPUTE_FIELDS
+from credcert.policies import PolicyNotFoundError, PolicySet, explain_answer
+from credcert.service.console._data import HistoryRow
 from credcert.service.console._sentences import ReasonSentences
 from credcert.store import StoredCertificate
 from reports import labels as report_labels
 from reports.rulebook import EFFECT_WORDS
 from rules import RuleSet
 from scorecard import ScorecardArtifact
-from subscribers import FIELDS, Dimension, Role
+from subscribers import FIELDS, Dimension
 
 __all__ = [
     "DISPUTABLE",
@@ -35,6 +37,7 @@ __all__ = [
     "dispute_rows",
     "history_rows",
     "labels",
+    "scenario_answers",
 ]
 
 #: Languages of the console.
@@ -74,10 +77,10 @@ def _dimension(name: str, lang: str) -> str:
 
 
 def field_name(name: str | None, lang: str) -> str:
-    """A data-contract field's name in ``lang`` (the raw name if unknown)."""
+    """A data item's name in ``lang`` (the raw name if unknown)."""
     spec = FIELDS.get(name) if name else None
     if spec is None:
-        return name or "—"
+        return labels(lang).get(f"item_{name}", name or "—")
     return spec.zh if lang == "zh" else spec.en
 
 
@@ -154,13 +157,18 @@ def _sources(
     out = []
     for source in document.get("data_sources", ()):
         age = source.get("age_days")
-        excluded = source.get("excluded") or source.get("consent") is False
+        excluded = source.get("excluded")
+        note = None
+        if excluded:
+            note = t.get(f"excluded_{excluded.get('reason')}", t["consent_excluded"])
+            if excluded.get("since"):
+                note = note.format(since=excluded["since"])
         out.append(
             {
                 "name": t.get(f"source_{source['source']}", source["source"]),
                 "as_of": source.get("as_of"),
                 "age": None if age is None else t["days"].format(n=age),
-                "excluded": bool(excluded),
+                "excluded": note,
             }
         )
     return out
@@ -183,20 +191,20 @@ def history_rows(
 
 
 def dispute_rows(
-    rows: Sequence[DisputeRow], today: dt.date, lang: str, t: Mapping[str, str]
+    rows: Sequence[Mapping[str, Any]], today: dt.date, lang: str, t: Mapping[str, str]
 ) -> list[dict[str, Any]]:
-    """Disputes as the queue shows them; open ones past their due date are overdue."""
+    """Disputes (as :mod:`credcert.disputes` lists them) as the pages show them.
+
+    An open dispute whose answer was due before ``today`` (the app's clock)
+    is overdue.
+    """
     out = []
     for row in rows:
-        due = (
-            row.due_on
-            if isinstance(row.due_on, dt.date)
-            else dt.date.fromisoformat(str(row.due_on))
-        )
+        due = dt.date.fromisoformat(str(row["due_on"]))
         left = (due - today).days
-        open_ = row.status == "open"
+        open_ = row["status"] == "open"
         if not open_:
-            words = ""
+            words = t.get(f"outcome_{row.get('outcome')}", "")
         elif left < 0:
             words = t["overdue"].format(n=-left)
         elif left == 0:
@@ -205,32 +213,74 @@ def dispute_rows(
             words = t["due_in"].format(n=left)
         out.append(
             {
-                "id": row.id,
-                "certificate_id": row.certificate_id,
-                "field_name": field_name(row.field, lang),
-                "opened_at": row.opened_at,
+                "id": row["id"],
+                "certificate_id": row["certificate_id"],
+                "field_name": field_name(row.get("field"), lang),
+                "opened_at": row["opened_at"],
                 "due_on": due.isoformat(),
                 "left": words,
                 "overdue": open_ and left < 0,
-                "status_words": t.get(f"dispute_status_{row.status}", row.status),
-                "reason": row.reason,
+                "status_words": t.get(f"dispute_status_{row['status']}", row["status"]),
+                "reason": row["reason"],
             }
         )
     return out
 
 
 def dispute_fields(lang: str) -> list[dict[str, Any]]:
-    """The data contract's input fields, grouped by dimension, for the form."""
-    groups = []
-    for dimension in Dimension:
-        fields = [
-            {"name": spec.name, "label": spec.zh if lang == "zh" else spec.en}
-            for spec in FIELDS.with_role(Role.INPUT)
-            if spec.dimension is dimension
-        ]
-        if fields:
-            groups.append({"name": _dimension(dimension.value, lang), "fields": fields})
-    return groups
+    """The data items a dispute can name, grouped by dimension, for the form."""
+    groups: dict[str, list[dict[str, str]]] = {}
+    for name in DISPUTE_FIELDS:
+        spec = FIELDS.get(name)
+        group = (
+            _dimension(spec.dimension.value, lang)
+            if spec is not None and spec.dimension is not None
+            else labels(lang)["other_items"]
+        )
+        groups.setdefault(group, []).append(
+            {"name": name, "label": field_name(name, lang)}
+        )
+    return [{"name": name, "fields": fields} for name, fields in groups.items()]
+
+
+def scenario_answers(
+    policies: PolicySet, stored: StoredCertificate, at: dt.datetime, lang: str
+) -> list[dict[str, Any]]:
+    """Each scenario's answer for the certificate, why, and what would change it.
+
+    The answers are those a partner would get now (the policy version in
+    force, the certificate's current status), explained by the policies'
+    own :func:`~credcert.policies.explain_answer`; scenarios with no version
+    in force are left out.
+    """
+    out = []
+    for scenario in policies.scenarios:
+        try:
+            policy = policies.policy(scenario, at.date())
+        except PolicyNotFoundError:
+            continue
+        found = explain_answer(policy, stored.document, at=at, status=stored.status)
+        why = [c.text[lang] for c in found.given_by]
+        changes: list[str] = []
+        if found.status_text is not None:
+            changes.append(found.status_text[lang])
+        for condition in found.unmet:
+            assert found.better_label is not None
+            changes.append(f"{found.better_label[lang]}: {condition.text[lang]}")
+            changes += [s["text"][lang] for s in condition.suggestions]
+        out.append(
+            {
+                "scenario": scenario,
+                "version": found.policy_version,
+                "question": found.question[lang],
+                "answer": found.meaning,
+                "answer_words": found.label[lang],
+                "reason": found.reason[lang],
+                "why": why,
+                "changes": list(dict.fromkeys(changes)),
+            }
+        )
+    return out
 
 
 def certificate_page(
@@ -240,9 +290,10 @@ def certificate_page(
     sentences: ReasonSentences,
     ruleset: RuleSet,
     history: Sequence[HistoryRow],
-    disputes: Sequence[DisputeRow],
+    disputes: Sequence[Mapping[str, Any]],
     today: dt.date,
-    scenarios: Sequence[Mapping[str, Any]] = (),
+    policies: PolicySet | None = None,
+    at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Everything the certificate page shows, in ``lang``."""
     t = labels(lang)
@@ -285,5 +336,9 @@ def certificate_page(
         "history": history_rows(history, t),
         "disputes": dispute_rows(disputes, today, lang, t),
         "can_dispute": stored.status in DISPUTABLE,
-        "scenarios": list(scenarios),
+        "scenarios": (
+            []
+            if policies is None or at is None
+            else scenario_answers(policies, stored, at, lang)
+        ),
     }

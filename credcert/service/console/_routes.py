@@ -29,8 +29,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from credcert import disputes, review
 from credcert._errors import CertificateNotFoundError, RequestError, StoreError
-from credcert.service import gates
+from credcert._reasons import MAX_REASON
+from credcert.policies import PolicySet, default_policies
 from credcert.service.auth import _ROLE_ATTRIBUTE, ApiKeys, public
 from credcert.service.console import _data
 from credcert.service.console._pages import (
@@ -56,8 +58,8 @@ from credcert.service.console._session import (
     tokens_match,
 )
 from credcert.service.deps import Services, ServicesDep
+from credcert.service.gates import record_read
 from credcert.store import StoredCertificate
-from subscribers import FIELDS, Role
 
 __all__ = ["ConsoleRoute", "router"]
 
@@ -68,10 +70,15 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SUBJECT = re.compile(r"^sp1_[0-9a-f]{32}$")
 #: Mainland-China mobile number (the data contract's ``msisdn``).
 _MSISDN = re.compile(r"^1[3-9][0-9]{9}$")
-#: A run of digits long enough to be a phone or ID number, in free text.
-_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9][ -]?){11,}|[0-9]{17}[0-9Xx]")
-REASON_MIN, REASON_MAX = 5, 1000
-_DISPUTE_FIELDS = frozenset(spec.name for spec in FIELDS.with_role(Role.INPUT))
+#: Most open disputes or held certificates a queue page lists.
+QUEUE_LIMIT = 500
+#: The page's message for each refusal code of :func:`credcert.disputes.open_dispute`.
+_DISPUTE_REFUSALS = {
+    "unknown_field": "bad_field",
+    "missing_reason": "bad_reason",
+    "reason_too_long": "reason_too_long",
+    "personal_identifier": "reason_has_number",
+}
 _EARLIEST_ACTIVATION = dt.date(1990, 1, 1)
 _HEADERS = {
     "Content-Security-Policy": (
@@ -79,7 +86,7 @@ _HEADERS = {
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
@@ -466,6 +473,21 @@ def _sentences(request: Request, services: Services) -> ReasonSentences:
     return found
 
 
+def _disputes_of(services: Services, stored: StoredCertificate) -> list[dict[str, Any]]:
+    every = disputes.list_disputes(
+        services.store, as_of=services.now().date(), status=None, subject=stored.subject
+    )
+    return [d for d in every if d["certificate_id"] == stored.id][::-1]
+
+
+def _policies(request: Request) -> PolicySet:
+    state = request.app.state
+    found: PolicySet | None = getattr(state, "console_policies", None)
+    if found is None:
+        found = state.console_policies = default_policies()
+    return found
+
+
 def _stored(services: Services, certificate_id: str) -> StoredCertificate:
     if not _ID.match(certificate_id):
         raise PageError(404, "no_certificate")
@@ -477,7 +499,7 @@ def certificate(
     certificate_id: str, request: Request, session: Agent, services: ServicesDep
 ) -> Response:
     stored = _stored(services, certificate_id)
-    gates.record_read(services, session.caller, stored, purpose="console")
+    record_read(services, session.caller, stored, purpose="console")
     today = services.now().date()
     view = certificate_page(
         stored,
@@ -485,8 +507,10 @@ def certificate(
         sentences=_sentences(request, services),
         ruleset=services.ruleset,
         history=_data.subject_history(services.store, stored.subject),
-        disputes=_data.certificate_disputes(services.store, stored.id),
+        disputes=_disputes_of(services, stored),
         today=today,
+        policies=_policies(request),
+        at=services.now(),
     )
     notice = None
     opened = request.query_params.get("opened")
@@ -524,7 +548,7 @@ def _dispute_form(
         fields=dispute_fields(session.lang),
         errors=errors or [],
         form=values,
-        reason_max=REASON_MAX,
+        reason_max=MAX_REASON,
     )
 
 
@@ -554,60 +578,45 @@ async def open_dispute(
     t = labels(session.lang)
     field = form.get("field", "")
     reason = form.get("reason", "").strip()
-    errors = []
-    if field not in _DISPUTE_FIELDS:
-        errors.append(t["bad_field"])
-        field = ""
-    if _NUMBER_IN_TEXT.search(reason):
-        errors.append(t["reason_has_number"])
-        reason = ""
-    elif not REASON_MIN <= len(reason) <= REASON_MAX:
-        errors.append(t["bad_reason"].format(low=REASON_MIN, high=REASON_MAX))
-    if errors:
-        return _dispute_form(
-            request,
-            session,
-            stored.id,
-            errors=errors,
-            form={"field": field, "reason": reason},
-            status=422,
-        )
     try:
-        dispute_id = _open(services, session, stored, field, reason)
+        opened = disputes.open_dispute(
+            services.store,
+            certificate_id=stored.id,
+            field=field,
+            reason=reason,
+            by=session.caller.key_id,
+            at=services.now(),
+        )
     except RequestError as exc:
         logger.info("console dispute refused: %s", exc.code)
+        label = _DISPUTE_REFUSALS.get(exc.code)
+        if label is None:
+            raise PageError(409, "cannot_dispute_now") from None
+        if exc.code == "unknown_field":
+            field = ""
+        if exc.code == "personal_identifier":
+            reason = ""  # never written back into the page
+        message = t[label].format(high=MAX_REASON)
         return _dispute_form(
             request,
             session,
             stored.id,
-            errors=[str(exc)],
+            errors=[message],
             form={"field": field, "reason": reason},
             status=422,
         )
     return RedirectResponse(
-        f"/console/certificates/{quote(stored.id)}?opened={dispute_id}", status_code=303
+        f"/console/certificates/{quote(stored.id)}?opened={opened['id']}",
+        status_code=303,
     )
-
-
-def _open(
-    services: Services,
-    session: Session,
-    stored: StoredCertificate,
-    field: str,
-    reason: str,
-) -> int:
-    """Open the dispute through the domain; returns its number."""
-    return services.store.open_dispute(stored.id, f"{field}: {reason}", services.now())
 
 
 @router.get("/console/disputes")
 def dispute_queue(request: Request, session: Agent, services: ServicesDep) -> Response:
-    rows = dispute_rows(
-        _data.open_disputes(services.store),
-        services.now().date(),
-        session.lang,
-        labels(session.lang),
-    )
+    today = services.now().date()
+    found = disputes.list_disputes(services.store, as_of=today)
+    found.sort(key=lambda d: (d["due_on"], d["id"]))
+    rows = dispute_rows(found[:QUEUE_LIMIT], today, session.lang, labels(session.lang))
     return render(
         request, "disputes.html.j2", session=session, page="disputes", disputes=rows
     )
@@ -618,12 +627,13 @@ def review_queue(request: Request, session: Agent, services: ServicesDep) -> Res
     t = labels(session.lang)
     rows = [
         {
-            "certificate_id": r.certificate_id,
-            "cause": r.cause,
-            "proposed": t.get(f"status_{r.proposed_status}", r.proposed_status),
-            "queued_at": r.queued_at,
+            "certificate_id": r["certificate_id"],
+            "cause": t.get(f"cause_{r['cause']}", r["cause"]),
+            "rules": ", ".join(r["rules"]),
+            "proposed": t.get(f"status_{r['proposed_status']}", r["proposed_status"]),
+            "issued_at": r["issued_at"],
         }
-        for r in _data.waiting_reviews(services.store)
+        for r in review.review_queue(services.store, limit=QUEUE_LIMIT)
     ]
     return render(
         request, "reviews.html.j2", session=session, page="reviews", reviews=rows

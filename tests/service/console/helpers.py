@@ -12,15 +12,34 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from credcert.disputes import open_dispute
 from credcert.issue import certificate_row
-from credcert.service import Services
+from credcert.pseudonym import Pseudonymizer
+from credcert.service import ApiKeys, Services
+from credcert.signing import KeyRing
+from credcert.store import Store
+from rules import load_ruleset
+from tests.certificates.fixtures import T0
 
 #: Which test record gives which certificate (found by issuing the records of
 #: the shared synthetic frame on T0's rules): 0, 1 and 4 are issued, 2 is
 #: denied, 3 is held for review.
-RECORD_OF = {"issued": 0, "disputed": 1, "denied": 2, "review": 3, "in_time": 4}
+RECORD_OF = {
+    "issued": 0,
+    "disputed": 1,
+    "denied": 2,
+    "review": 3,
+    "in_time": 4,
+    # Only the tests that open a dispute through the console use these.
+    "to_dispute": 5,
+    "to_dispute_in_browser": 6,
+}
+#: Roles with a key in every test app; the partner key's scenario.
+ROLES = ("agent", "risk", "regulator", "partner", "subject", "admin")
+PARTNER_SCENARIO = "lending"
 #: Days before the clock's time that the overdue dispute was opened.
 OVERDUE_OPENED_DAYS_AGO = 25
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -52,20 +71,26 @@ def seed(services: Services, records: list[Any], now: dt.datetime) -> Seeded:
         name: _issue(services, records[index], now - dt.timedelta(hours=1))
         for name, index in RECORD_OF.items()
     }
-    for name, status in (("issued", "issued"), ("denied", "denied")):
-        assert documents[name]["status"] == status, (name, documents[name]["status"])
-    assert documents["review"]["status"] == "review"
-    overdue = services.store.open_dispute(
-        documents["disputed"]["id"],
-        "billing: the May bill was paid on time",
-        now - dt.timedelta(days=OVERDUE_OPENED_DAYS_AGO),
+    for name, document in documents.items():
+        expected = name if name in ("denied", "review") else "issued"
+        assert document["status"] == expected, (name, document["status"])
+    overdue = open_dispute(
+        services.store,
+        certificate_id=documents["disputed"]["id"],
+        field="late_payments_12m",
+        reason="The May bill was paid on time",
+        by="seed",
+        at=now - dt.timedelta(days=OVERDUE_OPENED_DAYS_AGO),
     )
-    in_time = services.store.open_dispute(
-        documents["in_time"]["id"],
-        "tenure: the number is older than shown",
-        now - dt.timedelta(days=2),
+    in_time = open_dispute(
+        services.store,
+        certificate_id=documents["in_time"]["id"],
+        field="tenure_months",
+        reason="The number is older than shown",
+        by="seed",
+        at=now - dt.timedelta(days=2),
     )
-    return Seeded(documents, superseded["id"], overdue, in_time)
+    return Seeded(documents, superseded["id"], overdue["id"], in_time["id"])
 
 
 def csrf_of(html: str) -> str:
@@ -73,3 +98,66 @@ def csrf_of(html: str) -> str:
     found = _CSRF.search(html)
     assert found is not None, "the page has no CSRF token"
     return found.group(1)
+
+
+class Clock:
+    """A settable clock for the services; starts at ``T0``."""
+
+    def __init__(self, start: dt.datetime = T0) -> None:
+        self.at = start
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.at += dt.timedelta(**delta)
+        return self.at
+
+
+@dataclass
+class Built:
+    """Seeded services with a clock and a key per role."""
+
+    services: Services
+    clock: Clock
+    tokens: dict[str, str]
+    key_ids: dict[str, str]
+    records: list[Any]
+    seeded: Seeded
+
+
+def build(
+    url: str,
+    schema: str | None,
+    folder: Path,
+    scorecard: Any,
+    pseudonymizer: Pseudonymizer,
+    records: list[Any],
+) -> Built:
+    """Services over a new database, a key per role, and the seeded data."""
+    clock = Clock()
+    services = Services(
+        store=Store(url, schema=schema),
+        keyring=KeyRing.open(folder / "keys", now=T0 - dt.timedelta(days=60)),
+        pseudonymizer=pseudonymizer,
+        ruleset=load_ruleset(),
+        scorecard=scorecard,
+        clock=clock,
+    )
+    tokens, key_ids = {}, {}
+    first = records[RECORD_OF["issued"]]
+    for role in ROLES:
+        key, token = ApiKeys(services.store).create(
+            role=role,
+            label=f"test {role}",
+            at=clock(),
+            subject=(
+                pseudonymizer.subject(first.msisdn, first.activated_on)
+                if role == "subject"
+                else None
+            ),
+            scenarios=[PARTNER_SCENARIO] if role == "partner" else [],
+        )
+        tokens[role], key_ids[role] = token, key.id
+    seeded = seed(services, records, clock())
+    return Built(services, clock, tokens, key_ids, records, seeded)
