@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from credcert.cli import app
 from credcert.signing import KeyRing, sign_document
-from tests.policies.conftest import T0
+from tests.policies.conftest import SCORECARD, T0
 from tests.policies.test_check import edited
 
 runner = CliRunner()
@@ -159,3 +159,30 @@ def test_answer_names_an_unknown_scenario(cert_file: Path, keyring: KeyRing) -> 
     )  # fmt: skip
     assert result.exit_code == 2
     assert "scenario 'casino': expected one of" in result.output
+
+
+def test_report_writes_the_page_for_a_sample(tmp_path: Path) -> None:
+    from subscribers import write_subscribers
+    from subscribers.synth import generate
+
+    sample = write_subscribers(generate(150, seed=4), tmp_path / "sample.parquet")
+    out = tmp_path / "policy.html"
+    result = runner.invoke(
+        app,
+        ["scenarios", "report", "--in", str(sample), "--scorecard", str(SCORECARD),
+         "--out", str(out), "--at", NOW],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = out.read_text("utf-8")
+    assert "场景策略报告" in page
+    assert "150 subscribers of sample.parquet" in page
+
+
+def test_report_names_a_missing_sample(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["scenarios", "report", "--in", str(tmp_path / "none.parquet"),
+         "--scorecard", str(SCORECARD)],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "no such file" in result.output

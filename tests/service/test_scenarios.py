@@ -148,3 +148,15 @@ def test_unknown_certificate_is_not_found(api: Api) -> None:
         ASK, json={"certificate_id": "cc-nope"}, headers=api.auth("partner")
     )
     assert response.status_code == 404
+
+
+def test_bad_request_names_the_member_without_echoing_it(api: Api) -> None:
+    document = _issued(api)
+    response = api.client.post(
+        ASK,
+        json={"certificate_id": document["id"], "msisdn": "13800138000"},
+        headers=api.auth("partner"),
+    )
+    assert response.status_code == 422
+    assert "13800138000" not in response.text
+    assert response.json()["error"]["where"][0]["loc"] == ["body", "msisdn"]
