@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from credcert.commands import certificates as certificate_commands
+from credcert.commands import domain as domain_commands
 from credcert.commands import explain as explain_commands
 from credcert.commands import reports as report_commands
 from credcert.commands import rules as rules_commands
@@ -61,6 +62,7 @@ certificate_commands.register(app)
 report_commands.register(app)
 service_commands.register(app)
 scenario_commands.register(app)
+domain_commands.register(app)
 
 _OUTCOME_COLUMNS = (synthesis.TARGET, synthesis.ORACLE)
 
