@@ -13,7 +13,7 @@ canonical JSON, Ed25519 signature, decision-log entry). ``batch`` issues a
 synthetic file end to end with 2 worker processes (rules, score, reason codes,
 signatures, Parquet out; no database). ``engines`` issues the same file on a
 plain 2-process pool and on a local Dask cluster of 2 worker processes, in the
-same run, and compares them.
+same run, alternating the two (``--runs`` pairs), and compares them.
 """
 
 from __future__ import annotations
@@ -122,8 +122,16 @@ def _cpu() -> float:
 
 
 def _timed(source: Path, out: Path, ring: KeyRing, **options: object) -> float:
-    """Wall seconds of one batch; prints its CPU seconds and cores kept busy."""
+    """Wall seconds of one batch; prints its CPU seconds, cores busy and load."""
+    return _run_once(source, out, ring, **options)["wall"]
+
+
+def _run_once(
+    source: Path, out: Path, ring: KeyRing, **options: object
+) -> dict[str, float]:
+    """One batch: wall and CPU seconds (this process and its workers), load."""
     shutil.rmtree(out, ignore_errors=True)
+    load_before = os.getloadavg()[0]
     cpu = _cpu()
     start = time.perf_counter()
     issue_file(
@@ -138,12 +146,15 @@ def _timed(source: Path, out: Path, ring: KeyRing, **options: object) -> float:
     wall = time.perf_counter() - start
     used = _cpu() - cpu
     rows = pq.ParquetFile(source).metadata.num_rows
+    load_after = os.getloadavg()[0]
     print(
-        f"    ({options.get('engine')}: wall {wall:.1f} s, CPU {used:.1f} s = "
-        f"{used / rows * 1e6:.0f} us per certificate, {used / wall:.2f} cores busy; "
-        f"load average at the end {os.getloadavg()[0]:.1f})"
+        f"    {time.strftime('%H:%M:%S')} {options.get('engine')}: wall {wall:.1f} s, "
+        f"CPU {used:.1f} s = {used / rows * 1e6:.0f} us per certificate, "
+        f"{used / wall:.2f} cores busy; load average {load_before:.1f} -> "
+        f"{load_after:.1f}",
+        flush=True,
     )
-    return wall
+    return {"wall": wall, "cpu": used, "load": max(load_before, load_after)}
 
 
 def batch(args: argparse.Namespace, work: Path) -> None:
@@ -183,40 +194,48 @@ def batch(args: argparse.Namespace, work: Path) -> None:
 
 
 def engines(args: argparse.Namespace, work: Path) -> None:
+    """Pool and Dask on the same file, interleaved (pool, Dask, Dask, pool, ...).
+
+    The machine may be shared: alternating the engines, in an order that
+    flips every pair, spreads slow spells over both, and each pair's ratio
+    is reported next to the load it ran under.
+    """
     ring = _ring(work)
     source = _file(args.rows, work)
-    pool = _timed(
-        source,
-        work / "pool",
-        ring,
-        engine="processes",
-        processes=2,
-        chunk_size=args.chunk_size,
-    )
-    dask = _timed(
-        source,
-        work / "dask",
-        ring,
-        engine="dask",
-        processes=2,
-        chunk_size=args.chunk_size,
-    )
+    common = {"processes": 2, "chunk_size": args.chunk_size}
+    runs: dict[str, list[dict[str, float]]] = {"processes": [], "dask": []}
+    for k in range(args.runs):
+        order = ("processes", "dask") if k % 2 == 0 else ("dask", "processes")
+        for engine in order:
+            runs[engine].append(
+                _run_once(source, work / engine, ring, engine=engine, **common)
+            )
     same = all(
         pq.read_table(a).equals(pq.read_table(b))
         for a, b in zip(
-            sorted((work / "pool").glob("part-*.parquet")),
+            sorted((work / "processes").glob("part-*.parquet")),
             sorted((work / "dask").glob("part-*.parquet")),
             strict=True,
         )
     )
-    print(f"engines, {args.rows:,} subscribers, same run:")
-    print(f"  2-process pool: {pool:.1f} s ({args.rows / pool:,.0f}/s)")
+    print(f"engines, {args.rows:,} subscribers, same run, {args.runs} pair(s):")
+    for k, (pool, dask) in enumerate(zip(runs["processes"], runs["dask"], strict=True)):
+        print(
+            f"  pair {k + 1}: pool {pool['wall']:.1f} s, Dask {dask['wall']:.1f} s, "
+            f"Dask / pool throughput {pool['wall'] / dask['wall']:.2f}; "
+            f"CPU per certificate pool {pool['cpu'] / args.rows * 1e6:.0f} us, "
+            f"Dask {dask['cpu'] / args.rows * 1e6:.0f} us; "
+            f"highest load {max(pool['load'], dask['load']):.1f}"
+        )
+    pool_wall = statistics.median(r["wall"] for r in runs["processes"])
+    dask_wall = statistics.median(r["wall"] for r in runs["dask"])
+    print(f"  2-process pool: {pool_wall:.1f} s ({args.rows / pool_wall:,.0f}/s)")
     print(
-        f"  Dask LocalCluster, 2 worker processes: {dask:.1f} s "
-        f"({args.rows / dask:,.0f}/s)"
+        f"  Dask LocalCluster, 2 worker processes: {dask_wall:.1f} s "
+        f"({args.rows / dask_wall:,.0f}/s)"
     )
     print(
-        f"  Dask throughput / pool throughput: {pool / dask:.2f}; "
+        f"  Dask throughput / pool throughput (medians): {pool_wall / dask_wall:.2f}; "
         f"identical output: {same}"
     )
 
@@ -226,7 +245,9 @@ def main() -> None:
     parser.add_argument("what", choices=("single", "batch", "engines"))
     parser.add_argument("--subjects", type=int, default=5000)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--runs", type=int, default=3, help="Runs (batch) or pairs (engines)."
+    )
     parser.add_argument("--chunk-size", type=int, default=20_000)
     parser.add_argument("--work", type=Path, default=None, help="Keep files here.")
     args = parser.parse_args()

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from credcert._encode import CertificateEncoder, Decision, capped, source_json
@@ -83,7 +84,7 @@ logger = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "credcert.batch-manifest/1"
 _SOURCES = tuple(Source)
-_SIGNATURE = b',"signature":'
+_SIGNATURE = ',"signature":'
 _PART_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -135,16 +136,18 @@ class BatchReport:
 
 @dataclass
 class _ChunkResult:
+    """A chunk's certificates before signing, as Arrow columns.
+
+    ``columns`` holds ``id, subject, status, score, grade, content_digest``
+    (as in the part file), each certificate's JSON text before and after its
+    signature block (``head``, ``tail``) and, with a database, its log entry
+    body (``body``). A handful of contiguous buffers rather than millions of
+    small Python objects: pickled (pool) or framed (Dask) for the trip back
+    to the main process at little more than the cost of a copy.
+    """
+
     index: int
-    ids: list[str]
-    subjects: list[str]
-    statuses: list[str]
-    scores: list[float | None]
-    grades: list[str | None]
-    heads: list[bytes]
-    tails: list[bytes]
-    digests: list[str]
-    bodies: list[str]
+    columns: pa.RecordBatch
     expires_on: str
 
 
@@ -188,7 +191,10 @@ class _Worker:
             out[i] = self.engine.evaluate(subject)
         return out
 
-    def run(self, index: int, ids: list[str], frame: pd.DataFrame) -> _ChunkResult:
+    def run(
+        self, index: int, batch_id: str, first_row: int, frame: pd.DataFrame
+    ) -> _ChunkResult:
+        ids = [certificate_id(batch_id, first_row + i) for i in range(len(frame))]
         outcomes = self.outcomes(frame)
         scores = score_frame(self.card, frame)
         bins = scores.bins[self.encoder.features].to_numpy().tolist()
@@ -211,7 +217,10 @@ class _Worker:
         )
         for i, pair in zip(scored, many, strict=True):
             explained[i] = pair
-        result = _ChunkResult(index, ids, subjects, [], [], [], [], [], [], [], "")
+        heads, tails, digests, statuses = [], [], [], []
+        grades_out: list[str | None] = []
+        scores_out: list[float | None] = []
+        bodies: list[str] = []
         for i, outcome in enumerate(outcomes):
             denied = outcome.status == "deny"
             decision = Decision(
@@ -234,17 +243,16 @@ class _Worker:
                 decision=decision,
                 explained=explained[i],
             )
-            head_bytes, tail_bytes = head.encode(), tail.encode()
-            digest = "sha256:" + sha256(head_bytes + b"," + tail_bytes).hexdigest()
+            digest = "sha256:" + sha256(f"{head},{tail}".encode()).hexdigest()
             grade = None if denied else capped(grades[i], outcome.grade_cap)
-            result.heads.append(head_bytes)
-            result.tails.append(tail_bytes)
-            result.digests.append(digest)
-            result.statuses.append(status)
-            result.grades.append(grade)
-            result.scores.append(None if denied else round(totals[i], 2))
+            heads.append(head)
+            tails.append(tail)
+            digests.append(digest)
+            statuses.append(status)
+            grades_out.append(grade)
+            scores_out.append(None if denied else round(totals[i], 2))
             if digests_in:
-                result.bodies.append(
+                bodies.append(
                     self.encoder.log_body(
                         input_digest=digests_in[i],
                         content_digest=digest,
@@ -254,10 +262,20 @@ class _Worker:
                         codes=codes,
                     )
                 )
-        result.expires_on = (
-            self.issued_on + dt.timedelta(days=self.encoder.valid_days)
-        ).isoformat()
-        return result
+        columns = {
+            "id": pa.array(ids, pa.string()),
+            "subject": pa.array(subjects, pa.string()),
+            "status": pa.array(statuses, pa.string()),
+            "score": pa.array(scores_out, pa.float64()),
+            "grade": pa.array(grades_out, pa.string()),
+            "content_digest": pa.array(digests, pa.string()),
+            "head": pa.array(heads, pa.string()),
+            "tail": pa.array(tails, pa.string()),
+        }
+        if digests_in:
+            columns["body"] = pa.array(bodies, pa.string())
+        expires = self.issued_on + dt.timedelta(days=self.encoder.valid_days)
+        return _ChunkResult(index, pa.record_batch(columns), expires.isoformat())
 
 
 def _json_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
@@ -326,10 +344,18 @@ def _worker(settings: BatchSettings) -> _Worker:
 
 
 def issue_chunk(
-    settings: BatchSettings, index: int, ids: list[str], frame: pd.DataFrame
+    settings: BatchSettings,
+    index: int,
+    batch_id: str,
+    first_row: int,
+    frame: pd.DataFrame,
 ) -> _ChunkResult:
-    """Encode a pseudonymised chunk's certificates (runs in a worker)."""
-    return _worker(settings).run(index, ids, frame)
+    """Encode a pseudonymised chunk's certificates (runs in a worker).
+
+    Certificate ids follow from the batch id and the row number, so only the
+    frame travels to the worker.
+    """
+    return _worker(settings).run(index, batch_id, first_row, frame)
 
 
 def _artifact_from_text(text: str) -> ScorecardArtifact:
@@ -342,16 +368,18 @@ def _artifact_from_text(text: str) -> ScorecardArtifact:
 # --- running chunks: inline, process pool, Dask -----------------------------------
 
 
+_Task = tuple[int, str, int, pd.DataFrame]
+"""A chunk for :func:`issue_chunk`: (index, batch id, first row, frame)."""
+
+
 class _Runner:
     """Submits chunks to workers; results come back as futures."""
 
     workers = 1
 
-    def submit(
-        self, settings: BatchSettings, index: int, ids: list[str], frame: pd.DataFrame
-    ) -> Any:
+    def submit(self, settings: BatchSettings, task: _Task) -> Any:
         done: Future[_ChunkResult] = Future()
-        done.set_result(issue_chunk(settings, index, ids, frame))
+        done.set_result(issue_chunk(settings, *task))
         return done
 
     def close(self) -> None:
@@ -364,10 +392,8 @@ class _PoolRunner(_Runner):
         context = multiprocessing.get_context("spawn")
         self.pool = ProcessPoolExecutor(processes, mp_context=context)
 
-    def submit(
-        self, settings: BatchSettings, index: int, ids: list[str], frame: pd.DataFrame
-    ) -> Any:
-        return self.pool.submit(issue_chunk, settings, index, ids, frame)
+    def submit(self, settings: BatchSettings, task: _Task) -> Any:
+        return self.pool.submit(issue_chunk, settings, *task)
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
@@ -399,16 +425,22 @@ class _DaskRunner(_Runner):
                 threads_per_worker=1,
                 dashboard_address=None,
             )
-            self.client = Client(self.cluster)
+            # Results come straight from the worker that holds them rather
+            # than through the scheduler (which a local cluster runs in this
+            # process, so each result would cross loopback twice more).
+            self.client = Client(self.cluster, direct_to_workers=True)
         else:
             self.client = Client(address)
         self.workers = max(1, len(self.client.scheduler_info()["workers"]))
 
-    def submit(
-        self, settings: BatchSettings, index: int, ids: list[str], frame: pd.DataFrame
-    ) -> Any:
+    def submit(self, settings: BatchSettings, task: _Task) -> Any:
+        index, batch_id = task[0], task[1]
         return self.client.submit(
-            issue_chunk, settings, index, ids, frame, pure=False, key=f"chunk-{index}"
+            issue_chunk,
+            settings,
+            *task,
+            pure=False,
+            key=f"credcert-chunk-{index}-{batch_id}",
         )
 
     def close(self) -> None:
@@ -702,7 +734,7 @@ def _run(runner: _Runner, job: _Job, done: set[int]) -> None:
         nonlocal rows_done
         result: _ChunkResult = pending.popleft().result()
         _finish(job, result)
-        rows_done += len(result.ids)
+        rows_done += result.columns.num_rows
         if job.progress is not None:
             job.progress(rows_done, job.report.rows)
 
@@ -711,8 +743,8 @@ def _run(runner: _Runner, job: _Job, done: set[int]) -> None:
             rows_done += len(frame)
             continue
         prepared = _prepare(frame, start, job.pseudonymizer, job.source)
-        ids = [certificate_id(job.batch_id, start + i) for i in range(len(prepared))]
-        pending.append(runner.submit(job.settings, index, ids, prepared))
+        task = (index, job.batch_id, start, prepared)
+        pending.append(runner.submit(job.settings, task))
         if len(pending) >= 2 * runner.workers:
             drain()
     while pending:
@@ -721,33 +753,29 @@ def _run(runner: _Runner, job: _Job, done: set[int]) -> None:
 
 def _finish(job: _Job, result: _ChunkResult) -> None:
     """Sign a chunk, write its part file, then commit it to the database."""
-    blocks: list[bytes] = []
-    for start in range(0, len(result.digests), job.tree_size):
-        part = result.digests[start : start + job.tree_size]
-        blocks += [b.encode() for b in signature_texts(part, job.key, job.issued_at)]
-    pieces: list[bytes] = []
-    for head, block, tail in zip(result.heads, blocks, result.tails, strict=True):
-        pieces += (head, _SIGNATURE, block, b",", tail)
-    lengths = np.fromiter(map(len, pieces), np.int64, len(pieces)).reshape(-1, 5)
-    offsets = np.zeros(len(blocks) + 1, np.int32)
-    np.cumsum(lengths.sum(axis=1), out=offsets[1:])
-    data = b"".join(pieces)
-    documents = pa.StringArray.from_buffers(
-        len(blocks), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)
+    columns = result.columns
+    digests = columns.column("content_digest").to_pylist()
+    blocks: list[str] = []
+    for start in range(0, len(digests), job.tree_size):
+        part = digests[start : start + job.tree_size]
+        blocks += signature_texts(part, job.key, job.issued_at)
+    documents = pc.binary_join_element_wise(
+        columns.column("head"),
+        _SIGNATURE,
+        pa.array(blocks, pa.string()),
+        ",",
+        columns.column("tail"),
+        "",
     )
     stamp = format_time(job.issued_at)
-    n = len(blocks)
+    n = columns.num_rows
     table = pa.table(
         {
-            "id": result.ids,
-            "subject": result.subjects,
-            "status": result.statuses,
-            "score": pa.array(result.scores, pa.float64()),
-            "grade": pa.array(result.grades, pa.string()),
-            "issued_at": [stamp] * n,
-            "expires_on": [result.expires_on] * n,
-            "chunk": pa.array([result.index] * n, pa.int32()),
-            "content_digest": result.digests,
+            **{name: columns.column(name) for name in _PART_SCHEMA.names[:5]},
+            "issued_at": pa.array([stamp] * n, pa.string()),
+            "expires_on": pa.array([result.expires_on] * n, pa.string()),
+            "chunk": pa.array(np.full(n, result.index, np.int32)),
+            "content_digest": columns.column("content_digest"),
             "certificate": documents,
         },
         schema=_PART_SCHEMA,
@@ -762,26 +790,34 @@ def _finish(job: _Job, result: _ChunkResult) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
     if job.store is not None:
-        _commit(job, result, documents.to_pylist(), path)
-    for status in result.statuses:
+        _commit(job, result, table, path)
+    for status in columns.column("status").to_pylist():
         job.report.statuses[status] = job.report.statuses.get(status, 0) + 1
 
 
-def _commit(job: _Job, result: _ChunkResult, texts: list[str], path: Path) -> None:
+def _commit(job: _Job, result: _ChunkResult, table: pa.Table, path: Path) -> None:
     assert job.store is not None
     stamp = format_time(job.issued_at)
     expires = dt.date.fromisoformat(result.expires_on)
+    values = table.select(
+        ["id", "subject", "status", "score", "grade", "content_digest", "certificate"]
+    ).to_pydict()
+    bodies = result.columns.column("body").to_pylist()
     rows, entries = [], []
-    for i, text in enumerate(texts):
-        cid, subject, status = result.ids[i], result.subjects[i], result.statuses[i]
+    for i, text in enumerate(values["certificate"]):
+        cid, subject, status = (
+            values["id"][i],
+            values["subject"][i],
+            values["status"][i],
+        )
         rows.append(
             {
                 "id": cid,
                 "subject": subject,
                 "status": status,
                 "issued_status": status,
-                "score": result.scores[i],
-                "grade": result.grades[i],
+                "score": values["score"][i],
+                "grade": values["grade"][i],
                 "issued_at": stamp,
                 "expires_on": expires,
                 "evaluation_date": dt.date.fromisoformat(
@@ -790,18 +826,18 @@ def _commit(job: _Job, result: _ChunkResult, texts: list[str], path: Path) -> No
                 "batch_id": job.batch_id,
                 "chunk_index": result.index,
                 "key_id": job.key.kid,
-                "content_digest": result.digests[i],
+                "content_digest": values["content_digest"][i],
                 "superseded_by": None,
                 "status_changed_at": stamp,
                 "document": text,
             }
         )
-        entries.append(LogEntry(stamp, status, cid, subject, result.bodies[i]))
+        entries.append(LogEntry(stamp, status, cid, subject, bodies[i]))
     ledger = {
         "batch_id": job.batch_id,
         "chunk_index": result.index,
-        "rows": len(texts),
-        "root": hashlib.sha256("".join(result.digests).encode()).hexdigest(),
+        "rows": len(rows),
+        "root": hashlib.sha256("".join(values["content_digest"]).encode()).hexdigest(),
         "part_file": path.name,
         "completed_at": stamp,
     }

@@ -104,6 +104,28 @@ def test_dask_local_cluster_gives_identical_output(
     assert read_certificates(tmp_path / "a").equals(read_certificates(tmp_path / "b"))
 
 
+def test_dask_scheduler_address_gives_identical_output(
+    source: Path, tmp_path: Path, keyring: KeyRing, pseudonymizer: Pseudonymizer
+) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        _issue(
+            source,
+            tmp_path / "b",
+            keyring,
+            pseudonymizer,
+            engine="processes",
+            address=cluster.scheduler_address,
+        )
+        ran_there = "credcert-chunk" in cluster.scheduler.task_prefixes
+    _issue(source, tmp_path / "a", keyring, pseudonymizer)
+    assert ran_there
+    assert read_certificates(tmp_path / "a").equals(read_certificates(tmp_path / "b"))
+
+
 def test_interrupted_batch_resumes_without_redoing_chunks(
     source: Path, tmp_path: Path, keyring: KeyRing, pseudonymizer: Pseudonymizer
 ) -> None:
