@@ -163,3 +163,18 @@ def test_every_answer_of_a_policy_is_reached_on_real_certificates_or_examples(
         e.answer for e in policy.examples
     }
     assert reached == set(policy.answers)
+
+
+def test_fast_path_agrees_with_the_failures_the_explanation_lists(
+    issued: Issued, policies: PolicySet
+) -> None:
+    from credcert.policies._evaluate import _holds, failures
+
+    for policy in policies.policies:
+        for document in issued.documents:
+            facts = facts_of(document, on=DAY)
+            for entry in policy.decide:
+                if entry.when is not None:
+                    assert _holds(entry.when, facts) == (
+                        not failures(entry.when, facts)
+                    )
