@@ -26,7 +26,10 @@ pages (the agent console) declare their callers the same way; a session
 layer that has checked its cookie sets ``request.state.credcert_caller``
 (:data:`SESSION_CALLER`) and :func:`allow` applies the same role check.
 
-Status codes: no key or an unknown or revoked key is 401; a key whose role
+A key found valid is trusted for ``Settings.key_cache_seconds`` (2 s by
+default) before it is looked up again (:class:`CheckedKeys`), so a revoked
+key stops working within that time. Status codes: no key or an unknown or
+revoked key is 401; a key whose role
 is not allowed is 403. A subject asking about another subject's certificate
 gets 404, the same answer as for a certificate that does not exist, so a
 subject key cannot probe which certificates exist. A partner asking for a
@@ -63,6 +66,7 @@ __all__ = [
     "ApiKey",
     "ApiKeyError",
     "ApiKeys",
+    "CheckedKeys",
     "allow",
     "declared_roles",
     "hash_secret",
@@ -282,6 +286,36 @@ def _unauthenticated(message: str) -> ApiError:
     return ApiError("unauthenticated", message, headers={"WWW-Authenticate": "Bearer"})
 
 
+class CheckedKeys:
+    """Keys checked against the database lately, kept for a few seconds.
+
+    Looking a key up costs a query on every request; a key found valid is
+    trusted for ``seconds`` (by the services' clock) before it is looked up
+    again. So a key revoked with ``credcert apikeys revoke`` stops working
+    within that time, not at the same instant. Unknown tokens are never
+    kept, and at most ``size`` keys are.
+    """
+
+    def __init__(self, seconds: float, size: int = 10_000) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._checked: dict[str, tuple[Caller, dt.datetime]] = {}
+
+    def caller(self, store: Store, token: str, now: dt.datetime) -> Caller | None:
+        digest = hash_secret(token)
+        found = self._checked.get(digest)
+        if found is not None and (now - found[1]).total_seconds() < self.seconds:
+            return found[0]
+        caller = ApiKeys(store).authenticate(token)
+        if caller is None:
+            self._checked.pop(digest, None)
+            return None
+        if len(self._checked) >= self.size:
+            self._checked.clear()
+        self._checked[digest] = (caller, now)
+        return caller
+
+
 def authenticate(request: Request, services: ServicesDep) -> Caller:
     """The caller of ``request``; 401 without a valid, unrevoked key.
 
@@ -292,7 +326,9 @@ def authenticate(request: Request, services: ServicesDep) -> Caller:
     known = getattr(request.state, SESSION_CALLER, None)
     if isinstance(known, Caller) and not _has_key_header(request):
         return known
-    caller = ApiKeys(services.store).authenticate(_token(request))
+    caller = services.checked_keys.caller(
+        services.store, _token(request), services.now()
+    )
     if caller is None:
         raise _unauthenticated("the API key is unknown or revoked")
     return caller

@@ -26,6 +26,7 @@ from credcert.store import Store
 from credcert.views import Disclosure, load_disclosure
 
 if TYPE_CHECKING:
+    from credcert.service.auth import CheckedKeys
     from credcert.service.writer import CertificateWriter
     from rules import RuleSet
     from scorecard import ScorecardArtifact
@@ -59,10 +60,14 @@ class Settings:
         Request bodies larger than this are refused (413) before parsing.
     group_max : int
         Most certificates the writer commits in one transaction.
+    key_cache_seconds : float
+        How long an API key found valid is trusted before it is looked up
+        again; a revoked key stops working within this time.
     """
 
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     group_max: int = 256
+    key_cache_seconds: float = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +124,14 @@ class Services:
     settings: Settings = field(default_factory=Settings)
     clock: Callable[[], dt.datetime] = utc_now
     writer: CertificateWriter | None = None
+    checked_keys: CheckedKeys = field(init=False, repr=False)
     _issuers: dict[dt.date, Issuer] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        from credcert.service.auth import CheckedKeys
+
+        self.checked_keys = CheckedKeys(self.settings.key_cache_seconds)
 
     def now(self) -> dt.datetime:
         """The current time by the services' clock."""

@@ -1,19 +1,22 @@
 """Group commit: one thread issues and writes certificates, many at a time.
 
 Requests hand the :class:`CertificateWriter` a *job*: a function that
-prepares one certificate (reads the ledgers, scores, signs) and returns a
-:class:`Prepared` row and decision-log entry. The writer thread runs the
-jobs queued (up to ``group_max``) one after the other, saves all their
-certificates in one transaction - supersession, rows, the chained log
-entries and each job's own in-transaction step (e.g. queueing a held
-certificate for review) - commits, and only then answers each waiting
-request. So a request is acknowledged only after its certificate and log
-entry are durable, appends to the hash chain are serialised, and one commit
-serves many requests.
+prepares one certificate in a given write transaction (reads the ledgers,
+scores, signs) and returns a :class:`Prepared` row and decision-log entry.
+The writer thread opens one transaction for everything queued (up to
+``group_max``), runs the jobs one after the other in arrival order, saves
+all their certificates - supersession, rows, the chained log entries and
+each job's own in-transaction step (e.g. queueing a held certificate for
+review) - commits, and only then answers each waiting request. So a request
+is acknowledged only after its certificate and log entry are durable, the
+ledgers a certificate was issued under are the ones committed with it,
+appends to the hash chain are serialised, and one commit serves many
+requests.
 
-A job that raises fails only its own request. If a group's transaction
-fails, each of its certificates is retried alone, so one bad row fails only
-its own request too.
+A job that raises a domain error (bad purpose, a record the contract
+refuses) fails only its own request. If the group's transaction fails in
+the database, its jobs are run again one group each, so one bad row fails
+only its own request too.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from credcert.decision_log import LogEntry
 from credcert.store import Store
@@ -61,7 +65,7 @@ class Prepared:
     result: Any = None
 
 
-Job = Callable[[], Prepared]
+Job = Callable[[Connection], Prepared]
 _Item = tuple[Job, "Future[Prepared]"]
 _Ready = tuple[Prepared, "Future[Prepared]"]
 
@@ -141,43 +145,49 @@ class CertificateWriter:
                 return
 
     def _write(self, group: Sequence[_Item]) -> None:
-        ready: list[_Ready] = []
-        for job, done in group:
-            try:
-                ready.append((job(), done))
-            except Exception as exc:  # the job's own failure, answered to it
-                done.set_exception(exc)
-        if ready:
-            self._save(ready)
-
-    def _save(self, ready: Sequence[_Ready]) -> None:
         try:
-            self._commit([prepared for prepared, _ in ready])
+            ready = self._commit(group)
         except Exception as exc:
-            if len(ready) == 1:
+            if len(group) == 1:
                 logger.error("certificate write failed: %s", type(exc).__name__)
-                ready[0][1].set_exception(exc)
+                group[0][1].set_exception(exc)
                 return
             logger.warning(
                 "group of %d failed (%s); writing one by one",
-                len(ready),
+                len(group),
                 type(exc).__name__,
             )
-            for item in ready:
-                self._save([item])
+            for item in group:
+                if not item[1].done():  # a job's own failure is answered
+                    self._write([item])
             return
         self.groups += 1
         self.saved += len(ready)
         for prepared, done in ready:
             done.set_result(prepared)
 
-    def _commit(self, group: Sequence[Prepared]) -> None:
+    def _commit(self, group: Sequence[_Item]) -> list[_Ready]:
+        """Prepare and save a group in one transaction; the prepared ones.
+
+        A job's own failure is answered to it at once (it saved nothing);
+        a database failure aborts the transaction and is raised.
+        """
+        ready: list[_Ready] = []
         with self.store.begin() as conn:
-            for rows, entries in _rounds(group):
+            for job, done in group:
+                try:
+                    ready.append((job(conn), done))
+                except SQLAlchemyError:
+                    raise
+                except Exception as exc:  # the job's own failure, answered to it
+                    done.set_exception(exc)
+            prepared = [p for p, _ in ready]
+            for rows, entries in _rounds(prepared):
                 self.store.save_certificates(rows, entries, conn=conn)
-            for prepared in group:
-                if prepared.in_transaction is not None:
-                    prepared.in_transaction(conn)
+            for item in prepared:
+                if item.in_transaction is not None:
+                    item.in_transaction(conn)
+        return ready
 
 
 def _rounds(

@@ -25,7 +25,7 @@ def writer(store: Store) -> Iterator[CertificateWriter]:
 
 
 def job(issuer: Issuer, record: Any, index: int, at: dt.datetime = T0) -> Any:
-    def prepare() -> Prepared:
+    def prepare(_conn: Any) -> Prepared:
         issued = issuer.issue(record, at=at, certificate_id=f"cc-{index:024x}")
         return Prepared(
             certificate_row(issued.document, text=issued.text), issued.entry
@@ -43,7 +43,7 @@ def test_a_group_of_one_subjects_certificates_keeps_arrival_order(
     writer.start()
     try:
         blocker = writer.submit(
-            lambda: (gate.wait(10), job(issuer, records[9], 99)())[1]
+            lambda c: (gate.wait(10), job(issuer, records[9], 99)(c))[1]
         )
         futures = [writer.submit(job(issuer, records[0], i)) for i in range(5)]
         futures += [writer.submit(job(issuer, records[1], 10 + i)) for i in range(3)]
@@ -68,7 +68,7 @@ def test_a_group_of_one_subjects_certificates_keeps_arrival_order(
 def test_a_failing_job_fails_only_its_own_request(
     writer: CertificateWriter, store: Store, issuer: Issuer, records: list[Any]
 ) -> None:
-    def broken() -> Prepared:
+    def broken(_conn: Any) -> Prepared:
         raise ValueError("this job cannot be prepared")
 
     good = writer.submit(job(issuer, records[2], 1))
@@ -86,7 +86,7 @@ def test_a_row_the_database_refuses_fails_alone(
 ) -> None:
     writer.submit(job(issuer, records[4], 7)).result(timeout=30)
     gate = threading.Event()
-    first = writer.submit(lambda: (gate.wait(10), job(issuer, records[5], 8)())[1])
+    first = writer.submit(lambda c: (gate.wait(10), job(issuer, records[5], 8)(c))[1])
     duplicate = writer.submit(job(issuer, records[6], 7))  # the id exists
     fine = writer.submit(job(issuer, records[7], 9))
     gate.set()

@@ -190,14 +190,20 @@ async def issue(
 
 def _issue_job(
     services: Services, record: Any, at: dt.datetime, purpose: str
-) -> Callable[[], Prepared]:
-    """What the writer thread runs for one certificate, in arrival order."""
+) -> Callable[[Connection], Prepared]:
+    """What the writer thread runs for one certificate, in its transaction."""
     store = services.store
     issuer = services.issuer(at.date())
 
-    def job() -> Prepared:
+    def job(conn: Connection) -> Prepared:
         issued = issue_prepared(
-            issuer, store, record, at=at, purpose=purpose, certificate_id=_new_id()
+            issuer,
+            store,
+            record,
+            at=at,
+            purpose=purpose,
+            certificate_id=_new_id(),
+            conn=conn,
         )
         row = certificate_row(issued.document, text=issued.text)
         hold = None

@@ -1,0 +1,292 @@
+"""Benchmark of the HTTP service: certificates issued per second through HTTP.
+
+Figures go to docs/benchmarks.md ("Service"). Run on demand, never in the
+test suite::
+
+    .venv/bin/python benchmarks/bench_service.py --seconds 20 --concurrency 16
+
+The script starts ``credcert serve`` as a separate process on loopback over a
+fresh SQLite database (the embedded default) and drives it from this process
+with async httpx: ``--concurrency`` clients, each posting subscriber records
+to ``POST /v1/certificates`` one after the other, for ``--seconds`` after a
+warm-up, and at most ``--requests`` in all. Subjects repeat (``--subjects``),
+so new certificates supersede older ones as in real use. It reports the
+sustained rate of acknowledged certificates, latency percentiles, the count
+of 5xx and other failures, the server's CPU time, and then stops the server
+and checks the database: it must hold exactly the acknowledged certificates,
+each with its decision-log entry, and the log's chain must verify.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from credcert.service import ApiKeys
+from credcert.store import Store
+from subscribers import iter_records
+from subscribers.synth import generate
+
+CARD = Path(__file__).parents[1] / "tests" / "certificates" / "data" / "scorecard.json"
+PYTHON = sys.executable
+
+
+@dataclass
+class Load:
+    """What the clients saw."""
+
+    latencies: list[float] = field(default_factory=list)
+    acknowledged: list[str] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    failures: int = 0
+    started: float = 0.0
+    ended: float = 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bodies(subjects: int, seed: int) -> list[bytes]:
+    """Request bodies for ``subjects`` synthetic subscribers, serialised once."""
+    frame = generate(subjects, seed=seed).drop(
+        columns=["default_12m", "oracle_logodds"]
+    )
+    return [
+        json.dumps({"record": r.model_dump(mode="json")}).encode()
+        for r in iter_records(frame)
+    ]
+
+
+def start_server(
+    work: Path, url: str, port: int, access_log: bool
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "CREDCERT_HOME": str(work / "home")}
+    command = [
+        PYTHON,
+        "-m",
+        "credcert",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        url,
+        "--scorecard",
+        str(CARD),
+        "--home",
+        str(work / "home"),
+        "--access-log" if access_log else "--no-access-log",
+    ]
+    log = (work / "server.log").open("wb")
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}; see its log")
+        try:
+            if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not answer /v1/health in time")
+
+
+async def drive(
+    base: str, token: str, payloads: list[bytes], args: argparse.Namespace, pid: int
+) -> tuple[Load, Load, float]:
+    """Warm up, then measure; returns (warm-up, measured, server CPU seconds)."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    limits = httpx.Limits(max_connections=args.concurrency)
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits
+    ) as client:
+        warm = await phase(client, payloads, args.warmup, args.requests, args)
+        left = max(args.requests - len(warm.latencies), 0)
+        cpu = cpu_seconds(pid)
+        measured = await phase(client, payloads, args.seconds, left, args, offset=7)
+        cpu = cpu_seconds(pid) - cpu
+    return warm, measured, cpu
+
+
+async def phase(
+    client: httpx.AsyncClient,
+    payloads: list[bytes],
+    seconds: float,
+    budget: int,
+    args: argparse.Namespace,
+    offset: int = 0,
+) -> Load:
+    load = Load(started=time.perf_counter())
+    deadline = load.started + seconds
+    counter = iter(range(budget))
+
+    async def worker(number: int) -> None:
+        while time.perf_counter() < deadline:
+            index = next(counter, None)
+            if index is None:
+                return
+            body = payloads[(index * 31 + number + offset) % len(payloads)]
+            began = time.perf_counter()
+            try:
+                response = await client.post(
+                    "/v1/certificates", content=body, timeout=30
+                )
+            except httpx.HTTPError:
+                load.failures += 1
+                continue
+            load.latencies.append(time.perf_counter() - began)
+            load.statuses[response.status_code] = (
+                load.statuses.get(response.status_code, 0) + 1
+            )
+            if response.status_code == 201:
+                load.acknowledged.append(response.json()["id"])
+
+    await asyncio.gather(*(worker(n) for n in range(args.concurrency)))
+    load.ended = time.perf_counter()
+    return load
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process so far, all threads (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def check_database(url: str, acknowledged: set[str]) -> dict[str, Any]:
+    """Exactly the acknowledged certificates, each logged, the chain intact."""
+    with Store(url, migrate=False) as store, store.engine.connect() as conn:
+        stored = {r[0] for r in conn.exec_driver_sql("SELECT id FROM certificates")}
+        logged = {
+            r[0]
+            for r in conn.exec_driver_sql(
+                "SELECT certificate_id FROM decision_log"
+                " WHERE certificate_id IS NOT NULL"
+            )
+        }
+        problems = store.verify_log()
+    return {
+        "stored": len(stored),
+        "acknowledged": len(acknowledged),
+        "missing": len(acknowledged - stored),
+        "unacknowledged": len(stored - acknowledged),
+        "without_log_entry": len(stored - logged),
+        "log_problems": len(problems),
+        "exact": stored == acknowledged and stored <= logged and not problems,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(
+    measured: Load, warm: Load, check: dict[str, Any], cpu: float
+) -> dict[str, Any]:
+    seconds = measured.ended - measured.started
+    five = sum(n for s, n in measured.statuses.items() if s >= 500)
+    five += sum(n for s, n in warm.statuses.items() if s >= 500)
+    ms = [1000 * x for x in measured.latencies]
+    return {
+        "certificates_per_second": len(measured.acknowledged) / seconds,
+        "seconds": seconds,
+        "requests": len(measured.latencies),
+        "p50_ms": statistics.median(ms) if ms else float("nan"),
+        "p99_ms": percentile(ms, 0.99),
+        "max_ms": max(ms, default=float("nan")),
+        "statuses": {
+            **warm.statuses,
+            **{s: n + warm.statuses.get(s, 0) for s, n in measured.statuses.items()},
+        },
+        "5xx": five,
+        "transport_failures": measured.failures + warm.failures,
+        "server_cpu_seconds": cpu,
+        "server_cpu_ms_per_request": 1000 * cpu / max(len(measured.latencies), 1),
+        "database": check,
+        "load_average": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="Measured time.")
+    parser.add_argument("--warmup", type=float, default=3.0, help="Warm-up time.")
+    parser.add_argument("--concurrency", type=int, default=16, help="Clients.")
+    parser.add_argument("--requests", type=int, default=50_000, help="At most, in all.")
+    parser.add_argument(
+        "--subjects", type=int, default=2_000, help="Distinct subjects."
+    )
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Run the server with its per-request log line (the default of serve).",
+    )
+    parser.add_argument("--keep", action="store_true", help="Keep the work folder.")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="credcert-bench-service-"))
+    url = f"sqlite:///{work / 'service.db'}"
+    with Store(url) as store:
+        _, token = ApiKeys(store).create(
+            role="agent", label="benchmark", at=dt.datetime.now(dt.UTC)
+        )
+    payloads = bodies(args.subjects, args.seed)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(work, url, port, args.access_log)
+    try:
+        wait_ready(base, server)
+        warm, measured, cpu = asyncio.run(
+            drive(base, token, payloads, args, server.pid)
+        )
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+    check = check_database(url, {*warm.acknowledged, *measured.acknowledged})
+    result = report(measured, warm, check, cpu)
+    print(json.dumps(result, indent=2))
+    print(
+        f"\n{result['certificates_per_second']:.0f} certificates/s over "
+        f"{result['seconds']:.1f} s, p50 {result['p50_ms']:.1f} ms, "
+        f"p99 {result['p99_ms']:.1f} ms, 5xx {result['5xx']}, database exact: "
+        f"{check['exact']} ({check['stored']} stored, {check['acknowledged']} "
+        f"acknowledged); server CPU {result['server_cpu_ms_per_request']:.2f} ms "
+        f"per request; load average {os.getloadavg()[0]:.1f}"
+    )
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"work folder kept: {work}")
+
+
+if __name__ == "__main__":
+    main()
