@@ -160,3 +160,15 @@ def test_bad_request_names_the_member_without_echoing_it(api: Api) -> None:
     assert response.status_code == 422
     assert "13800138000" not in response.text
     assert response.json()["error"]["where"][0]["loc"] == ["body", "msisdn"]
+
+
+def test_partner_never_reads_the_full_certificate(api: Api) -> None:
+    document = _issued(api)
+    response = api.client.get(
+        f"/v1/certificates/{document['id']}", headers=api.auth("partner")
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body.get("certificate") is None
+    assert document["subject"] not in response.text
+    assert "points" not in body["view"]["fields"]
