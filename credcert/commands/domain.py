@@ -49,6 +49,11 @@ _ReasonOption = Annotated[
 ]
 
 
+#: Columns printed whole, so that an operator can copy the value.
+_UNBROKEN = ("certificate", "id", "overdue", "due", "opened")
+_WIDTH = {"certificate": 27}
+
+
 def register(app: typer.Typer) -> None:
     """Add the domain's operator commands to ``app``."""
     for name, sub in (
@@ -130,13 +135,15 @@ def disputes_list(
         )
     table = Table(title=f"disputes as of {day.isoformat()}")
     for column in ("id", "certificate", "field", "opened", "due", "status", "overdue"):
-        table.add_column(column)
+        table.add_column(
+            column, no_wrap=column in _UNBROKEN, min_width=_WIDTH.get(column)
+        )
     for r in rows:
         table.add_row(
             str(r["id"]),
             r["certificate_id"],
             r["field"] or "-",
-            r["opened_at"],
+            r["opened_at"][:10],
             r["due_on"],
             r["outcome"] or r["status"],
             "OVERDUE" if r["overdue"] else "",
@@ -206,7 +213,9 @@ def review_list(db: _DbOption = None) -> None:
         rows = review_queue(store)
     table = Table(title="held for review")
     for column in ("certificate", "issued", "score", "grade", "cause", "rules"):
-        table.add_column(column)
+        table.add_column(
+            column, no_wrap=column in _UNBROKEN, min_width=_WIDTH.get(column)
+        )
     for r in rows:
         score = "-" if r["score"] is None else f"{r['score']:.0f}"
         table.add_row(
