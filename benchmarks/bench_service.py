@@ -125,9 +125,15 @@ async def drive(
     ) as client:
         warm = await phase(client, payloads, args.warmup, args.requests, args)
         left = max(args.requests - len(warm.latencies), 0)
-        cpu = cpu_seconds(pid)
+        cpu, threads = cpu_seconds(pid), thread_cpu(pid)
         measured = await phase(client, payloads, args.seconds, left, args, offset=7)
         cpu = cpu_seconds(pid) - cpu
+        used = {t: c - threads.get(t, 0.0) for t, c in thread_cpu(pid).items()}
+    loop = used.pop(pid, 0.0)
+    print(
+        f"server CPU: event loop {loop:.1f} s, other threads "
+        f"{', '.join(f'{c:.1f}' for c in sorted(used.values(), reverse=True)[:3])} s"
+    )
     return warm, measured, cpu
 
 
@@ -169,10 +175,19 @@ async def phase(
     return load
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU seconds of a process so far, all threads (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, tid: int | None = None) -> float:
+    """User and system CPU seconds of a process (or one thread) so far (Linux)."""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
+    fields = Path(path).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds per thread of a process (Linux)."""
+    return {
+        int(t.name): cpu_seconds(pid, int(t.name))
+        for t in Path(f"/proc/{pid}/task").iterdir()
+    }
 
 
 def check_database(url: str, acknowledged: set[str]) -> dict[str, Any]:
