@@ -9,7 +9,8 @@ of the node at fault, which the loader turns into a line. Checks:
 - a ``when`` that can never hold: a grade both required and excluded, a
   subscore bound outside 0 to 100 or a lower bound above the upper, a flag
   test no rule of the rule set can meet, a flag both required and excluded;
-- rule ids and dimensions exist; disclosed and viewed members exist.
+- rule ids and dimensions exist; disclosed and viewed members exist;
+- the consent purpose is one the consent ledger records.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from credcert.certificate import FIELDS
+from credcert.consent import PURPOSES
 from credcert.policies._schema import NOT_ISSUED, FlagMatch, Policy, When
 from rules import GRADES, RuleSet
 from subscribers import Dimension
@@ -41,6 +43,13 @@ def check_policy(policy: Policy, ruleset: RuleSet, report: Report) -> None:
             _check_when(entry.when, rules, ["decide", index, "when"], report)
     _check_members(policy, report)
     _check_examples(policy, rules, report)
+    if policy.consent_purpose not in PURPOSES:
+        report(
+            ["consent_purpose"],
+            "unknown_purpose",
+            f"consent_purpose {policy.consent_purpose!r}: expected one of "
+            f"{', '.join(PURPOSES)} (the consent ledger's purposes)",
+        )
 
 
 def _check_answers(policy: Policy, report: Report) -> None:

@@ -35,6 +35,7 @@ PROBLEM_CODES: dict[str, str] = {
     "unknown_answer": "an entry or example names an answer the policy does not declare",
     "unknown_rule": "a condition names a rule id that is not in the rule set",
     "unknown_dimension": "a condition names a dimension that does not exist",
+    "unknown_purpose": "consent_purpose is not a purpose of the consent ledger",
     "out_of_range": "a subscore bound lies outside 0 to 100 percent",
     "never_true": "a condition can never be true",
     "unreachable": "a decide entry comes after an entry that always matches",

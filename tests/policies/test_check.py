@@ -83,6 +83,13 @@ CASES = {
         "unknown_dimension",
         "dimension 'honesty'",
     ),
+    "unknown consent purpose": (
+        "consent_purpose: deposit_free_rental",
+        "consent_purpose: marketing",
+        "consent_purpose: marketing",
+        "unknown_purpose",
+        "consent_purpose 'marketing': expected one of",
+    ),
     "unknown rule id": (
         "not_flagged: {rule_id: [CMP-004]}",
         "not_flagged: {rule_id: [CMP-404]}",
