@@ -13,13 +13,14 @@ a dispute on a data item, and works the dispute and review queues. See
 
 from fastapi import FastAPI
 
-from credcert.service.console._routes import ConsoleRoute, router
+from credcert.service.console._routes import ConsoleBodyLimit, ConsoleRoute, router
 from credcert.service.console._session import Sessions
 
 __all__ = ["ConsoleRoute", "mount", "router"]
 
 
 def mount(app: FastAPI) -> None:
-    """Add the console's pages and its session table to ``app``."""
+    """Add the console's pages, its session table and its body limit to ``app``."""
     app.state.console_sessions = Sessions()
     app.include_router(router)
+    app.add_middleware(ConsoleBodyLimit)

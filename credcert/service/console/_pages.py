@@ -73,7 +73,7 @@ def _dimension(name: str, lang: str) -> str:
         dimension = Dimension(name)
     except ValueError:
         return name
-    return dimension.zh if lang == "zh" else dimension.value
+    return dimension.zh if lang == "zh" else dimension.value.capitalize()
 
 
 def field_name(name: str | None, lang: str) -> str:
@@ -106,15 +106,18 @@ def _flags(
         cap = flag.get("grade_cap")
         if cap:
             effect += f"（{cap}）" if lang == "zh" else f" ({cap})"
+        basis = "；".join(flag.get("legal_basis") or ())
         try:
-            text = ruleset.get(flag["rule_id"], flag["version"]).description
+            rule = ruleset.get(flag["rule_id"], flag["version"])
         except KeyError:
             description = None
         else:
-            description = (
-                _CJK_GAP.sub("", text.zh.strip()) if lang == "zh" else text.en.strip()
-            )
-        basis = "；".join(flag.get("legal_basis") or ())
+            text = rule.description
+            if lang == "zh":
+                description = _CJK_GAP.sub("", text.zh.strip())
+            else:
+                description = text.en.strip()
+                basis = "; ".join(b.en for b in rule.legal_basis) or basis
         out.append(
             {
                 "rule_id": flag["rule_id"],

@@ -28,6 +28,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from credcert import disputes, review
 from credcert._errors import CertificateNotFoundError, RequestError, StoreError
@@ -61,7 +62,7 @@ from credcert.service.deps import Services, ServicesDep
 from credcert.service.gates import record_read
 from credcert.store import StoredCertificate
 
-__all__ = ["ConsoleRoute", "router"]
+__all__ = ["ConsoleBodyLimit", "ConsoleRoute", "router"]
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,34 @@ class ConsoleRoute(APIRoute):
             return response
 
         return handle
+
+
+class ConsoleBodyLimit:
+    """Refuse a console post whose declared size is over the limit, with a page.
+
+    The service's own limit (:class:`credcert.service.errors.BodyLimit`)
+    answers in the API's JSON; for ``/console`` paths this middleware, placed
+    outside it, answers a declared ``Content-Length`` over the limit with the
+    console's 413 page before any byte is read. A body without a declared
+    length is still counted by the service's limit while the page reads it,
+    and the page's handler turns the refusal into the same 413 page.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope["path"]).startswith("/console"):
+            request = Request(scope)
+            limit = request.app.state.services.settings.max_body_bytes
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                response = error_page(request, 413, "error_413")
+                response.headers.update(_HEADERS)
+                response.headers["Connection"] = "close"
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _failure_page(request: Request, exc: Exception) -> Response:

@@ -129,7 +129,9 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, served: Served) -> Iterator[Any]:
     """A fresh page (no cookies) at the console's base URL."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=served.url)
+    context = browser.new_context(
+        viewport=VIEWPORT, base_url=served.url, locale="zh-CN"
+    )
     opened = context.new_page()
     opened.set_default_timeout(10_000)
     yield opened
@@ -384,5 +386,7 @@ def test_every_page_renders_for_screenshots(page: Any, served: Served) -> None:
     _shot(page, "dispute")
     page.goto("/console/disputes")
     _shot(page, "disputes")
+    page.goto("/console/reviews")
+    _shot(page, "reviews")
     page.goto("/console/certificates/cc-no-such-certificate")
     _shot(page, "not-found")

@@ -350,6 +350,34 @@ def test_unknown_console_path_is_a_page(console: Console) -> None:
     assert response.headers["content-type"].startswith("text/html")
 
 
+def test_an_oversized_post_is_refused_with_a_page(console: Console) -> None:
+    csrf = console.sign_in()
+    limit = console.services.settings.max_body_bytes
+    response = console.client.post(
+        "/console/find/phone",
+        data={"csrf_token": csrf, "msisdn": "1" * (limit + 10)},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "提交的内容太长" in response.text
+
+
+def test_an_oversized_post_without_a_length_is_refused_with_a_page(
+    console: Console,
+) -> None:
+    csrf = console.sign_in()
+    limit = console.services.settings.max_body_bytes
+    chunks = [f"csrf_token={csrf}&msisdn=".encode(), b"1" * (limit + 10)]
+    response = console.client.post(
+        "/console/find/phone",
+        content=iter(chunks),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "提交的内容太长" in response.text
+
+
 def test_pages_carry_security_headers(console: Console) -> None:
     console.sign_in()
     response = console.page("issued")
