@@ -71,6 +71,18 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SUBJECT = re.compile(r"^sp1_[0-9a-f]{32}$")
 #: Mainland-China mobile number (the data contract's ``msisdn``).
 _MSISDN = re.compile(r"^1[3-9][0-9]{9}$")
+#: Roles that decide held certificates (as the API's review route allows).
+REVIEWERS: tuple[str, ...] = ("risk",)
+#: The page's message for each refusal code of :func:`credcert.review.decide_review`.
+_REVIEW_REFUSALS = {
+    "unknown_decision": "bad_decision",
+    "missing_final_status": "bad_decision",
+    "not_an_override": "bad_decision",
+    "conflicting_status": "bad_decision",
+    "missing_reason": "review_needs_reason",
+    "reason_too_long": "reason_too_long",
+    "personal_identifier": "reason_has_number",
+}
 #: Most open disputes or held certificates a queue page lists.
 QUEUE_LIMIT = 500
 #: The page's message for each refusal code of :func:`credcert.disputes.open_dispute`.
@@ -271,6 +283,7 @@ def signed_in(*roles: str) -> Any:
 
 
 Agent = Annotated[Session, signed_in(*CONSOLE_ROLES)]
+Reviewer = Annotated[Session, signed_in(*REVIEWERS)]
 
 
 async def _form(request: Request, expected: str | None) -> dict[str, str]:
@@ -541,7 +554,11 @@ def certificate(
         policies=_policies(request),
         at=services.now(),
     )
+    view["can_review"] = stored.status == "review" and session.caller.role in REVIEWERS
     notice = None
+    reviewed = request.query_params.get("reviewed")
+    if reviewed and _ID.match(reviewed):
+        notice = labels(session.lang)["review_decided"].format(held=reviewed)
     opened = request.query_params.get("opened")
     if opened and opened.isdigit():
         found = [d for d in view["disputes"] if str(d["id"]) == opened]
@@ -638,6 +655,98 @@ async def open_dispute(
         f"/console/certificates/{quote(stored.id)}?opened={opened['id']}",
         status_code=303,
     )
+
+
+# --- review decisions ----------------------------------------------------------
+
+
+def _review_form(
+    request: Request,
+    session: Session,
+    stored: StoredCertificate,
+    *,
+    errors: list[str] | None = None,
+    form: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    t = labels(session.lang)
+    cause, proposed = review.held_cause(stored.document)
+    words = {s: t.get(f"status_{s}", s) for s in review.FINAL_STATUSES}
+    values = {"decision": "", "reason": ""}
+    values.update(form or {})
+    return render(
+        request,
+        "review_form.html.j2",
+        session=session,
+        status=status,
+        certificate_id=stored.id,
+        held_help=t["review_held_help"].format(
+            cause=t.get(f"cause_{cause}", cause), proposed=words[proposed]
+        ),
+        approve_words=t["review_approve"].format(proposed=words[proposed]),
+        overrides=[
+            (s, t["review_override"].format(status=w))
+            for s, w in words.items()
+            if s != proposed
+        ],
+        errors=errors or [],
+        form=values,
+        reason_max=MAX_REASON,
+    )
+
+
+def _held(services: Services, certificate_id: str) -> StoredCertificate:
+    stored = _stored(services, certificate_id)
+    if stored.status != "review":
+        raise PageError(409, "not_held")
+    return stored
+
+
+@router.get("/console/certificates/{certificate_id}/review")
+def review_form(
+    certificate_id: str, request: Request, session: Reviewer, services: ServicesDep
+) -> Response:
+    return _review_form(request, session, _held(services, certificate_id))
+
+
+@router.post("/console/certificates/{certificate_id}/review")
+async def decide_review(
+    certificate_id: str, request: Request, session: Reviewer, services: ServicesDep
+) -> Response:
+    form = await _form(request, session.csrf)
+    stored = _held(services, certificate_id)
+    choice = form.get("decision", "")
+    decision, _, final_status = choice.partition(":")
+    reason = form.get("reason", "").strip()
+    try:
+        document = review.decide_review(
+            services.store,
+            stored.id,
+            decision=decision,
+            final_status=final_status or None,
+            reason=reason or None,
+            reviewer=session.caller.key_id,
+            at=services.now(),
+            key=services.signing_key,
+        )
+    except RequestError as exc:
+        logger.info("console review refused: %s", exc.code)
+        label = _REVIEW_REFUSALS.get(exc.code)
+        if label is None:
+            raise PageError(409, "not_held") from None
+        message = labels(session.lang)[label].format(high=MAX_REASON)
+        if exc.code == "personal_identifier":
+            reason = ""  # never written back into the page
+        return _review_form(
+            request,
+            session,
+            stored,
+            errors=[message],
+            form={"decision": choice, "reason": reason},
+            status=422,
+        )
+    target = f"/console/certificates/{quote(document['id'])}?reviewed={stored.id}"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/console/disputes")

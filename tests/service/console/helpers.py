@@ -25,8 +25,8 @@ from rules import load_ruleset
 from tests.certificates.fixtures import T0
 
 #: Which test record gives which certificate (found by issuing the records of
-#: the shared synthetic frame on T0's rules): 0, 1 and 4 are issued, 2 is
-#: denied, 3 is held for review.
+#: the shared synthetic frame on T0's rules): 0, 1, 4, 5 and 6 are issued, 2
+#: is denied, 3 and 38 are held for review.
 RECORD_OF = {
     "issued": 0,
     "disputed": 1,
@@ -36,6 +36,8 @@ RECORD_OF = {
     # Only the tests that open a dispute through the console use these.
     "to_dispute": 5,
     "to_dispute_in_browser": 6,
+    # Held for review; only the test that decides it through the console.
+    "to_review": 38,
 }
 #: Roles with a key in every test app; the partner key's scenario.
 ROLES = ("agent", "risk", "regulator", "partner", "subject", "admin")
@@ -72,7 +74,8 @@ def seed(services: Services, records: list[Any], now: dt.datetime) -> Seeded:
         for name, index in RECORD_OF.items()
     }
     for name, document in documents.items():
-        expected = name if name in ("denied", "review") else "issued"
+        expected = {"denied": "denied", "review": "review", "to_review": "review"}
+        expected = expected.get(name, "issued")
         assert document["status"] == expected, (name, document["status"])
     overdue = open_dispute(
         services.store,

@@ -390,3 +390,8 @@ def test_every_page_renders_for_screenshots(page: Any, served: Served) -> None:
     _shot(page, "reviews")
     page.goto("/console/certificates/cc-no-such-certificate")
     _shot(page, "not-found")
+    page.click("header button[type=submit]")
+    page.wait_for_url("**/console/sign-in?out=1")
+    sign_in(page, served, "risk")
+    page.goto(f"/console/certificates/{review}/review")
+    _shot(page, "review-decision")

@@ -499,3 +499,57 @@ def test_overdue_dispute_is_highlighted_by_the_app_clock(console: Console) -> No
     console.sign_in()
     marks = _overdue_marks(console.client.get("/console/disputes").text)
     assert marks[seeded.in_time_dispute] is True
+
+
+# --- review decisions --------------------------------------------------------------
+
+
+def test_a_reviewer_approves_a_held_certificate(console: Console) -> None:
+    csrf = console.sign_in("risk")
+    held = console.built.seeded.documents["to_review"]["id"]
+    page = console.client.get(f"/console/certificates/{held}").text
+    assert f'href="/console/certificates/{held}/review"' in page
+    form = console.client.get(f"/console/certificates/{held}/review")
+    assert form.status_code == 200
+    assert "批准（已签发）" in form.text
+    response = console.client.post(
+        f"/console/certificates/{held}/review",
+        data={"csrf_token": csrf, "decision": "approve", "reason": ""},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    new = console.client.get(response.headers["location"])
+    assert f"复核已完成：本证书取代了待复核的证书 {held}" in new.text
+    assert '<span class="status status-issued" id="status">已签发</span>' in new.text
+    old = console.client.get(f"/console/certificates/{held}").text
+    assert "已被新证书取代" in old
+    assert held not in console.client.get("/console/reviews").text
+
+
+def test_an_override_needs_a_reason_and_changes_nothing_without_one(
+    console: Console,
+) -> None:
+    csrf = console.sign_in("risk")
+    held = console.built.seeded.documents["review"]["id"]
+    response = console.client.post(
+        f"/console/certificates/{held}/review",
+        data={"csrf_token": csrf, "decision": "override:denied", "reason": " "},
+    )
+    assert response.status_code == 422
+    assert "改判必须写明理由" in response.text
+    assert 'value="override:denied" checked' in response.text
+    assert "人工复核中" in console.page("review").text
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_agents_cannot_decide_reviews(console: Console, method: str) -> None:
+    csrf = console.sign_in("agent")
+    held = console.built.seeded.documents["review"]["id"]
+    assert '/review"' not in console.page("review").text
+    response = console.client.request(
+        method,
+        f"/console/certificates/{held}/review",
+        data={"csrf_token": csrf, "decision": "approve"} if method == "POST" else None,
+    )
+    assert response.status_code == 403
+    assert "人工复核中" in console.page("review").text
