@@ -520,7 +520,7 @@ def issue_prepared(
     ConsentError
         ``purpose`` is not a known purpose.
     """
-    from credcert import consent, disputes, review  # they import this module
+    from credcert import consent, disputes  # they import this module
 
     if conn is None:
         with store.begin() as own:
@@ -536,15 +536,18 @@ def issue_prepared(
     record = _validated(record)
     subject = issuer.pseudonymizer.subject(record.msisdn, record.activated_on)
     consent.check_purpose(purpose)
-    key = store.subject_key(subject, at, conn=conn)
+    key, automated, pending = _subject_state(conn, subject)
+    if key is None:
+        key = store.subject_key(subject, at, conn=conn)
     record, excluded = consent.apply_consents(
         store, record, subject, purpose, at, conn=conn
     )
-    record, applied = disputes.apply_corrections(
-        store, record, subject, at, key=key, conn=conn
-    )
-    hold = not review.automated_issuing(store, conn=conn)
-    context = IssueContext(excluded=excluded, hold=hold, corrections=applied)
+    applied: tuple[int, ...] = ()
+    if pending:
+        record, applied = disputes.apply_corrections(
+            store, record, subject, at, key=key, conn=conn
+        )
+    context = IssueContext(excluded=excluded, hold=not automated, corrections=applied)
     return issuer.issue_for(
         record,
         subject=subject,
@@ -553,6 +556,31 @@ def issue_prepared(
         context=context,
         sealing_key=key,
     )
+
+
+def _subject_state(conn: Connection, subject: str) -> tuple[bytes | None, bool, bool]:
+    """The subject's sealing key, whether automated issuing is on, and whether
+    the subject has standing corrections: one round trip."""
+    from sqlalchemy import exists, select
+
+    from credcert.review import AUTOMATED_ISSUING
+    from credcert.store._tables import corrections, settings, subject_keys
+
+    key = select(subject_keys.c.key).where(subject_keys.c.subject == subject)
+    switch = (
+        select(settings.c.value)
+        .where(settings.c.name == AUTOMATED_ISSUING)
+        .order_by(settings.c.id.desc())
+        .limit(1)
+    )
+    pending = exists().where(
+        corrections.c.subject == subject, corrections.c.retired_at.is_(None)
+    )
+    row = conn.execute(
+        select(key.scalar_subquery(), switch.scalar_subquery(), pending)
+    ).one()
+    automated = True if row[1] is None else bool(json.loads(row[1]))
+    return (None if row[0] is None else bytes(row[0])), automated, bool(row[2])
 
 
 def issue_stored(
