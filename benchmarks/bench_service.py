@@ -126,13 +126,16 @@ async def drive(
         warm = await phase(client, payloads, args.warmup, args.requests, args)
         left = max(args.requests - len(warm.latencies), 0)
         cpu, threads = cpu_seconds(pid), thread_cpu(pid)
+        own = time.process_time()
         measured = await phase(client, payloads, args.seconds, left, args, offset=7)
         cpu = cpu_seconds(pid) - cpu
+        own = time.process_time() - own
         used = {t: c - threads.get(t, 0.0) for t, c in thread_cpu(pid).items()}
     loop = used.pop(pid, 0.0)
     print(
         f"server CPU: event loop {loop:.1f} s, other threads "
-        f"{', '.join(f'{c:.1f}' for c in sorted(used.values(), reverse=True)[:3])} s"
+        f"{', '.join(f'{c:.1f}' for c in sorted(used.values(), reverse=True)[:3])} s; "
+        f"clients' CPU {own:.1f} s"
     )
     return warm, measured, cpu
 

@@ -12,18 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from credcert.service import ROLES
 from credcert.service.app import ServiceRoute, service_routes
 from credcert.service.auth import PUBLIC
 from credcert.service.routes import ROUTE_MODULES
 from tests.service.conftest import Api
+from tests.service.console.helpers import csrf_of
 
 ROUTES_FOLDER = Path(__file__).parents[2] / "credcert" / "service" / "routes"
 
 
 #: Pages of the agent console: signed in with a key, then a session cookie.
 CONSOLE = "/console"
+SIGN_OUT = "/console/sign-out"
 
 
 def api_routes(api: Api) -> list[ServiceRoute]:
@@ -138,3 +141,64 @@ def test_public_routes_answer_without_a_key(api: Api) -> None:
             if "{" in path or method != "GET":
                 continue
             assert api.client.request(method, path).status_code == 200, path
+
+
+# --- console pages: signed in with a key, then a session cookie ---------------------
+
+
+def console_client(api: Api, role: str) -> tuple[TestClient, str | None]:
+    """A browser-like client signed in to the console with ``role``'s key.
+
+    Returns the client and the session's CSRF token, or None when the
+    console refuses to sign the role in.
+    """
+    client = TestClient(api.app, raise_server_exceptions=False)
+    form = client.get("/console/sign-in")
+    response = client.post(
+        "/console/sign-in",
+        data={"api_key": api.tokens[role], "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    if response.status_code != 303:
+        assert response.status_code in (401, 403), response.status_code
+        return client, None
+    return client, csrf_of(client.get("/console/search").text)
+
+
+def test_console_pages_follow_their_declared_roles(
+    api: Api, own_certificate: dict[str, str]
+) -> None:
+    pages = sorted(  # signing out last: it ends the session
+        (
+            r
+            for r in api_routes(api)
+            if r.path.startswith(CONSOLE) and PUBLIC not in (r.roles or ())
+        ),
+        key=lambda r: r.path == SIGN_OUT,
+    )
+    assert pages, "the console declares no signed-in pages"
+    wrong = []
+    for role in ROLES:
+        client, csrf = console_client(api, role)
+        for route in pages:
+            for method in route.methods:
+                url = fill(route.path, own_certificate)
+                data = {"csrf_token": csrf} if method == "POST" and csrf else None
+                response = client.request(
+                    method,
+                    url,
+                    data=data,
+                    headers={"Origin": "http://testserver"},
+                    follow_redirects=False,
+                )
+                location = response.headers.get("location", "")
+                to_sign_in = response.status_code in (302, 303) and (
+                    location.startswith("/console/sign-in")
+                    and not (route.path == SIGN_OUT and "out=1" in location)
+                )
+                refused = response.status_code in (401, 403) or to_sign_in
+                if (role in (route.roles or ())) == refused:
+                    wrong.append(
+                        f"{role} {method} {route.path}: {response.status_code}"
+                    )
+    assert wrong == []
