@@ -21,6 +21,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import insert, select
 
 from credcert._errors import RequestError
@@ -220,7 +221,7 @@ def _corrections(store: Store, subject: str, key: bytes | None) -> list[dict[str
         if key is not None:
             try:
                 values = unseal(r.sealed, key, subject)
-            except Exception:
+            except (InvalidTag, ValueError):  # sealed under a replaced key
                 values = "unreadable"
         out.append(
             {

@@ -38,9 +38,10 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import Connection, insert, select, update
 
-from credcert._errors import DisputeError, NotFoundError
+from credcert._errors import CertificateNotFoundError, DisputeError, NotFoundError
 from credcert._reasons import check_reason
 from credcert.decision_log import ENTRY_SCHEMA, LogEntry, seal, unseal
 from credcert.signing import canonical_json, format_time
@@ -116,7 +117,10 @@ def open_dispute(
     with store.begin() as conn:
         stored = store.certificate(certificate_id)
         if subject is not None and stored.subject != subject:
-            store.certificate("")  # a subject learns nothing of others' ids
+            # a subject learns nothing about other subjects' certificates
+            raise CertificateNotFoundError(
+                f"no certificate with id {certificate_id!r} in {store!r}"
+            )
         if stored.status not in _DISPUTABLE:
             raise DisputeError(
                 "not_live",
@@ -497,7 +501,7 @@ def apply_corrections(
     for row_id, name, token in rows:
         try:
             sealed = unseal(token, key, subject)
-        except Exception:
+        except (InvalidTag, ValueError):  # sealed under a replaced key
             continue
         value = getattr(record, name)
         seen = value.isoformat() if isinstance(value, dt.date) else value

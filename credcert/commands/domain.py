@@ -1,6 +1,6 @@
 """Operator commands of the certificate domain: disputes, review, issuing, retention.
 
-``register(app)`` adds ``disputes list / resolve``, ``review list / decide``,
+``register(app)`` adds ``disputes list / overdue / resolve``, ``review list / decide``,
 ``issuing status / on / off``, ``retention run``, ``export`` and ``replay``
 to the ``credcert`` app. They work on the database directly (``--db``, the
 home's SQLite file by default), print with rich, and exit 1 when the
@@ -150,6 +150,17 @@ def disputes_list(
         )
     console.print(table)
     console.print(f"{len(rows)} dispute(s)")
+
+
+@disputes_app.command("overdue")
+def disputes_overdue(
+    as_of: Annotated[
+        str | None, typer.Option(help="Judge overdue on this day (YYYY-MM-DD).")
+    ] = None,
+    db: _DbOption = None,
+) -> None:
+    """List open disputes past their 20-day due date."""
+    disputes_list(overdue=True, every=False, as_of=as_of, db=db)
 
 
 @disputes_app.command("resolve")

@@ -270,7 +270,12 @@ class Store:
     # --- disputes, consents, queries ----------------------------------------------
 
     def open_dispute(self, certificate_id: str, reason: str, at: dt.datetime) -> int:
-        """Open a dispute (answer due in 20 days); the certificate is ``disputed``."""
+        """Open a dispute (answer due in 20 days); the certificate is ``disputed``.
+
+        The bare form, without the disputed data item or who opened it; the
+        service uses :func:`credcert.disputes.open_dispute`, which checks
+        and records both.
+        """
         stored = self.certificate(certificate_id)
         stamp = format_time(at)
         with self.begin() as conn:

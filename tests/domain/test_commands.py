@@ -45,7 +45,7 @@ def test_disputes_list_shows_overdue_ones(
             at=T0,
         )
     early = _run("disputes", "list", "--overdue", "--as-of", "2026-12-21", "--db", url)
-    late = _run("disputes", "list", "--overdue", "--as-of", "2026-12-22", "--db", url)
+    late = _run("disputes", "overdue", "--as-of", "2026-12-22", "--db", url)
     assert "0 dispute(s)" in early.output
     assert ("OVERDUE" in late.output, "1 dispute(s)" in late.output) == (True, True)
 
