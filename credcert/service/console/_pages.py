@@ -33,6 +33,7 @@ __all__ = [
     "DISPUTABLE",
     "LANGUAGES",
     "certificate_page",
+    "changes_since",
     "dispute_fields",
     "dispute_rows",
     "history_rows",
@@ -286,6 +287,69 @@ def scenario_answers(
     return out
 
 
+#: Most changed features the comparison with the previous certificate lists.
+MAX_CHANGED_FEATURES = 8
+
+
+def _signed(value: float) -> str:
+    return f"{value:+,.0f}" if round(value) else "±0"
+
+
+def changes_since(
+    previous: StoredCertificate, current: Mapping[str, Any], lang: str
+) -> dict[str, Any]:
+    """What changed from the subject's previous certificate to this one.
+
+    Score and grade, each dimension's points, the features whose points
+    changed (most points first) and the rules that fired on one and not the
+    other: the answer to "why did my score change?".
+    """
+    old, t = previous.document, labels(lang)
+    old_points = {p["feature"]: p["points"] for p in old.get("points", ())}
+    new_points = {p["feature"]: p["points"] for p in current.get("points", ())}
+    features = []
+    for name in new_points.keys() & old_points.keys():
+        delta = new_points[name] - old_points[name]
+        if abs(delta) >= 0.5:
+            features.append({"name": field_name(name, lang), "delta": delta})
+    features.sort(key=lambda f: -abs(f["delta"]))
+    old_dims = {s["dimension"]: s["points"] for s in old.get("subscores", ())}
+    dimensions = [
+        {
+            "name": _dimension(s["dimension"], lang),
+            "delta": _signed(s["points"] - old_dims[s["dimension"]]),
+        }
+        for s in current.get("subscores", ())
+        if s["dimension"] in old_dims
+    ]
+    old_rules = {f["rule_id"]: f for f in old.get("flags", ())}
+    new_rules = {f["rule_id"]: f for f in current.get("flags", ())}
+    score_delta = None
+    if old.get("score") is not None and current.get("score") is not None:
+        score_delta = _signed(current["score"] - old["score"])
+    return {
+        "id": previous.id,
+        "issued_at": old.get("issued_at"),
+        "status_words": t.get(f"status_{previous.status}", previous.status),
+        "score_before": _number(old.get("score")),
+        "score_delta": score_delta,
+        "grade_before": old.get("grade") or "—",
+        "dimensions": dimensions,
+        "features": [
+            {"name": f["name"], "delta": _signed(f["delta"]), "up": f["delta"] > 0}
+            for f in features[:MAX_CHANGED_FEATURES]
+        ],
+        "rules_added": [
+            f"{r} {new_rules[r]['title'][lang]}"
+            for r in sorted(new_rules.keys() - old_rules.keys())
+        ],
+        "rules_removed": [
+            f"{r} {old_rules[r]['title'][lang]}"
+            for r in sorted(old_rules.keys() - new_rules.keys())
+        ],
+    }
+
+
 def certificate_page(
     stored: StoredCertificate,
     *,
@@ -297,6 +361,7 @@ def certificate_page(
     today: dt.date,
     policies: PolicySet | None = None,
     at: dt.datetime | None = None,
+    previous: StoredCertificate | None = None,
 ) -> dict[str, Any]:
     """Everything the certificate page shows, in ``lang``."""
     t = labels(lang)
@@ -339,6 +404,7 @@ def certificate_page(
         "history": history_rows(history, t),
         "disputes": dispute_rows(disputes, today, lang, t),
         "can_dispute": stored.status in DISPUTABLE,
+        "changes": None if previous is None else changes_since(previous, doc, lang),
         "scenarios": (
             []
             if policies is None or at is None

@@ -515,6 +515,16 @@ def _sentences(request: Request, services: Services) -> ReasonSentences:
     return found
 
 
+def _previous(
+    services: Services, history: list[_data.HistoryRow], stored: StoredCertificate
+) -> StoredCertificate | None:
+    """The subject's certificate issued just before ``stored``, if any."""
+    ids = [row.id for row in history]
+    if stored.id not in ids or ids.index(stored.id) + 1 >= len(ids):
+        return None
+    return services.store.certificate(ids[ids.index(stored.id) + 1])
+
+
 def _disputes_of(services: Services, stored: StoredCertificate) -> list[dict[str, Any]]:
     every = disputes.list_disputes(
         services.store, as_of=services.now().date(), status=None, subject=stored.subject
@@ -543,12 +553,14 @@ def certificate(
     stored = _stored(services, certificate_id)
     record_read(services, session.caller, stored, purpose="console")
     today = services.now().date()
+    history = _data.subject_history(services.store, stored.subject)
     view = certificate_page(
         stored,
         lang=session.lang,
         sentences=_sentences(request, services),
         ruleset=services.ruleset,
-        history=_data.subject_history(services.store, stored.subject),
+        history=history,
+        previous=_previous(services, history, stored),
         disputes=_disputes_of(services, stored),
         today=today,
         policies=_policies(request),

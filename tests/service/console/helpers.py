@@ -42,6 +42,8 @@ RECORD_OF = {
 #: Roles with a key in every test app; the partner key's scenario.
 ROLES = ("agent", "risk", "regulator", "partner", "subject", "admin")
 PARTNER_SCENARIO = "lending"
+#: What the "issued" subscriber's older, superseded certificate was issued from.
+EARLIER_VALUES = {"on_time_payment_ratio_12m": 0.7, "abnormal_logins_90d": 3}
 #: Days before the clock's time that the overdue dispute was opened.
 OVERDUE_OPENED_DAYS_AGO = 25
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -68,7 +70,9 @@ def _issue(services: Services, record: Any, at: dt.datetime) -> dict[str, Any]:
 def seed(services: Services, records: list[Any], now: dt.datetime) -> Seeded:
     """Store the test certificates and disputes (see the module docstring)."""
     earlier = now - dt.timedelta(days=40)
-    superseded = _issue(services, records[RECORD_OF["issued"]], earlier)
+    # Forty days ago the subscriber paid fewer bills on time and had abnormal logins.
+    before = records[RECORD_OF["issued"]].model_copy(update=EARLIER_VALUES)
+    superseded = _issue(services, before, earlier)
     documents = {
         name: _issue(services, records[index], now - dt.timedelta(hours=1))
         for name, index in RECORD_OF.items()

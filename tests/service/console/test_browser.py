@@ -377,9 +377,10 @@ def test_every_page_renders_for_screenshots(page: Any, served: Served) -> None:
     _shot(page, "sign-in")
     sign_in(page, served)
     _shot(page, "search")
-    review = served.built.seeded.documents["review"]["id"]
-    page.goto(f"/console/certificates/{review}")
+    issued = served.built.seeded.documents["issued"]["id"]
+    page.goto(f"/console/certificates/{issued}")
     _shot(page, "certificate-zh")
+    review = served.built.seeded.documents["review"]["id"]
     page.goto(f"/console/certificates/{review}?lang=en")
     _shot(page, "certificate-en")
     page.goto(f"/console/certificates/{review}/dispute?lang=zh")

@@ -328,6 +328,32 @@ def test_superseded_certificate_points_to_its_successor(console: Console) -> Non
     )
 
 
+def test_page_says_what_changed_since_the_previous_certificate(
+    console: Console,
+) -> None:
+    console.sign_in()
+    current = console.built.seeded.documents["issued"]
+    html = console.page("issued").text
+    section = html[html.index('id="changes"') : html.index('id="history"')]
+    assert console.built.seeded.superseded_id in section
+    old = console.client.get(
+        f"/console/certificates/{console.built.seeded.superseded_id}"
+    )
+    assert "与上一张证书相比" not in old.text
+    rows = dict(
+        re.findall(
+            r'<tr class="(?:up|down)"><td>([^<]+)</td><td class="num">([^<]+) 分',
+            section,
+        )
+    )
+    # More bills paid on time and no abnormal logins now: both earn points.
+    for name in ("近12个月按时缴费比例", "近90天异常登录次数"):
+        assert name in rows, f"{name} not listed as changed: {rows}"
+        assert rows[name].startswith("+")
+    before = re.search(r"(\d[\d,]*) → " + f"{current['score']:,.0f}", section)
+    assert before is not None
+
+
 def test_history_lists_every_certificate_of_the_subject(console: Console) -> None:
     console.sign_in()
     html = console.page("issued").text
