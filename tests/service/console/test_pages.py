@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 
 from credcert.access import queries_for
 from credcert.service import ApiKeys
@@ -207,6 +207,13 @@ def test_find_by_phone_hashes_the_number_and_goes_to_the_certificate(
     assert response.headers["location"] == f"/console/certificates/{cid}"
     assert record.msisdn not in response.headers["location"]
     assert record.msisdn not in caplog.text
+    engine = console.services.store.engine
+    tables = inspect(engine).get_table_names()
+    assert {"certificates", "decision_log", "queries", "disputes"} <= set(tables)
+    with engine.connect() as conn:
+        for table in tables:
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                assert record.msisdn not in str(row), f"table {table} holds it"
 
 
 @pytest.mark.parametrize(
