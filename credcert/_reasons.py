@@ -18,6 +18,7 @@ __all__ = ["MAX_REASON", "check_reason"]
 MAX_REASON = 2000
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _ID_CARD = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def check_reason(
@@ -35,6 +36,13 @@ def check_reason(
         raise error(
             "reason_too_long",
             f"{field}: at most {MAX_REASON} characters; got {len(text)}",
+            field=field,
+        )
+    if _CONTROL.search(text):
+        raise error(
+            "control_character",
+            f"{field}: expected printable text (line breaks and tabs allowed); "
+            "got a control character",
             field=field,
         )
     if _PHONE.search(text) or _ID_CARD.search(text):

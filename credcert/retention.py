@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import Connection, select, update
 
+from credcert._errors import RequestError
 from credcert.decision_log import ENTRY_SCHEMA, LogEntry, seal, unseal
 from credcert.signing import canonical_json, format_time
 from subscribers import FIELDS, NEGATIVE_INFO_MAX_DAYS
@@ -70,6 +71,8 @@ logger = logging.getLogger(__name__)
 #: Input fields that record negative information.
 NEGATIVE_FIELDS = tuple(s.name for s in FIELDS.inputs if s.negative)
 _WINDOW = re.compile(r"_(\d+)(m|d)$")
+#: The days a retention run may be judged on.
+_EARLIEST, _LATEST = dt.date(2000, 1, 1), dt.date(2199, 12, 31)
 
 
 def _window_start(name: str, evaluation: dt.date) -> dt.date | None:
@@ -216,6 +219,12 @@ def run_retention(
     """
     from credcert.store._tables import subject_keys
 
+    if not _EARLIEST <= as_of <= _LATEST:
+        raise RequestError(
+            "range",
+            f"as_of: expected a date from {_EARLIEST} to {_LATEST}; got {as_of}",
+            field="as_of",
+        )
     report = RetentionReport(as_of)
     with store.engine.connect() as conn:
         subjects = [r[0] for r in conn.execute(select(subject_keys.c.subject))]

@@ -10,7 +10,7 @@ import pytest
 
 from credcert._errors import CertificateNotFoundError, DisputeError, NotFoundError
 from credcert.disputes import list_disputes, open_dispute, resolve_dispute
-from credcert.issue import Issuer, issue_stored
+from credcert.issue import Issuer, issue_stored, replay
 from credcert.retention import held_inputs
 from credcert.store import Store
 from tests.domain.helpers import HOUR, T0, snapshot, variant
@@ -111,6 +111,7 @@ def test_an_upheld_correction_reissues_and_supersedes(
     payload = held_inputs(store, new.id, new.subject)
     assert payload is not None
     assert payload["record"]["late_payments_12m"] == 0
+    assert replay(store, issuer, new.id).matches
     assert store.verify_log() == []
 
 
@@ -149,6 +150,7 @@ def test_a_correction_survives_the_next_issue_while_the_source_is_unchanged(
         ({"field": "msisdn"}, "unknown_field", "expected a data item"),
         ({"reason": "  "}, "missing_reason", "a written reason is required"),
         ({"reason": "call me on 13812345678"}, "personal_identifier", "phone"),
+        ({"reason": "bad\x00byte"}, "control_character", "printable text"),
     ],
 )
 def test_a_bad_dispute_is_refused_and_changes_nothing(

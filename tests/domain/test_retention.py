@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from credcert._errors import RequestError
 from credcert.decision_log import unseal
 from credcert.issue import Issuer, issue_stored
 from credcert.retention import clean_negative, held_inputs, run_retention
@@ -103,3 +104,10 @@ def test_a_second_run_changes_nothing(
     run_retention(store, as_of=AS_OF, at=T0 + HOUR)
     again = run_retention(store, as_of=AS_OF, at=T0 + 2 * HOUR)
     assert (again.subjects_cleaned, again.removed) == (0, {})
+
+
+def test_a_run_on_an_absurd_day_is_refused(store: Store) -> None:
+    with pytest.raises(RequestError, match="as_of: expected a date from") as info:
+        run_retention(store, as_of=dt.date(1, 1, 1), at=T0)
+    assert info.value.code == "range"
+    assert list(store.log_rows()) == []

@@ -180,3 +180,12 @@ def test_a_reviewed_certificate_replays_to_its_digest(
         key=keyring.active(),
     )
     assert replay(store, issuer, document["id"]).matches
+
+
+def test_a_certificate_held_by_the_switch_replays_to_its_digest(
+    store: Store, issuer: Issuer, records: list[Any]
+) -> None:
+    set_automated_issuing(store, on=False, by="key-admin", reason="audit", at=T0)
+    held = issue_stored(issuer, store, records[0], at=T0 + HOUR).document
+    assert held["status"] == "review"
+    assert replay(store, issuer, held["id"]).matches

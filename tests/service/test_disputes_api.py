@@ -128,3 +128,9 @@ def test_a_resolution_without_a_reason_is_refused(api: Api) -> None:
     assert response.json()["error"]["where"][0]["type"] == "missing_reason"
     still = api.client.get(f"/v1/disputes/{opened['id']}", headers=api.auth("risk"))
     assert still.json()["status"] == "open"
+
+
+def test_an_out_of_range_dispute_id_is_refused(api: Api) -> None:
+    response = api.client.get(f"/v1/disputes/{2**70}", headers=api.auth("risk"))
+    assert response.status_code == 422
+    assert response.json()["error"]["where"][0]["loc"] == ["path", "dispute_id"]

@@ -37,7 +37,10 @@ class SwitchRequest(Strict):
 
 class RetentionRequest(Strict):
     as_of: dt.date | None = Field(
-        None, description="The day ages are judged on (default: today)."
+        None,
+        ge=dt.date(2000, 1, 1),
+        le=dt.date(2199, 12, 31),
+        description="The day ages are judged on (default: today).",
     )
 
 

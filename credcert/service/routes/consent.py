@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, cast
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from credcert import consent
@@ -19,6 +19,14 @@ from credcert.service.deps import Caller, ServicesDep
 from credcert.service.routes.disputes import Pseudonym, Strict, own_subject
 
 __all__ = ["router"]
+
+SubjectPath = Annotated[
+    str,
+    Path(
+        pattern=r"^sp1_[0-9a-f]{32}$",
+        description="A subject pseudonym: sp1_ and 32 hex digits.",
+    ),
+]
 
 router = APIRouter(tags=["consent"])
 
@@ -72,7 +80,7 @@ def record_consent(
 
 @router.get("/v1/subjects/{subject}/consents", response_model=Ledger)
 def read_ledger(
-    subject: str,
+    subject: SubjectPath,
     services: ServicesDep,
     caller: Annotated[Caller, allow("subject", "agent")],
 ) -> Ledger:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from credcert import disputes
@@ -44,6 +44,9 @@ Pseudonym = Annotated[
     ),
 ]
 _FIELDS = ", ".join(disputes.DISPUTE_FIELDS)
+DisputeId = Annotated[
+    int, Path(ge=1, le=2**31 - 1, description="The dispute's id, from opening it.")
+]
 
 
 class Strict(BaseModel):
@@ -170,7 +173,7 @@ def list_disputes(
 
 @router.get("/v1/disputes/{dispute_id}", response_model=Dispute)
 def read_dispute(
-    dispute_id: int,
+    dispute_id: DisputeId,
     services: ServicesDep,
     caller: Annotated[Caller, allow("agent", "risk", "subject")],
 ) -> Dispute:
@@ -190,7 +193,7 @@ def read_dispute(
     responses={200: {"description": "closed; replacement_id names a re-issue"}},
 )
 def resolve_dispute(
-    dispute_id: int,
+    dispute_id: DisputeId,
     body: ResolutionRequest,
     services: ServicesDep,
     caller: Annotated[Caller, allow("risk")],

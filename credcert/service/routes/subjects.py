@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from credcert import access
@@ -19,6 +19,14 @@ from credcert.service.deps import Caller, ServicesDep
 from credcert.service.routes.disputes import own_subject
 
 __all__ = ["router"]
+
+SubjectPath = Annotated[
+    str,
+    Path(
+        pattern=r"^sp1_[0-9a-f]{32}$",
+        description="A subject pseudonym: sp1_ and 32 hex digits.",
+    ),
+]
 
 router = APIRouter(tags=["subjects"])
 
@@ -41,7 +49,7 @@ class Queries(BaseModel):
 
 @router.get("/v1/subjects/{subject}/export", response_model=dict[str, Any])
 def export(
-    subject: str,
+    subject: SubjectPath,
     services: ServicesDep,
     caller: Annotated[Caller, allow("subject")],
 ) -> dict[str, Any]:
@@ -52,7 +60,7 @@ def export(
 
 @router.get("/v1/subjects/{subject}/queries", response_model=Queries)
 def queries(
-    subject: str,
+    subject: SubjectPath,
     services: ServicesDep,
     caller: Annotated[Caller, allow("subject")],
 ) -> Queries:
