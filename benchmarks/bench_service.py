@@ -3,18 +3,25 @@
 Figures go to docs/benchmarks.md ("Service"). Run on demand, never in the
 test suite::
 
-    .venv/bin/python benchmarks/bench_service.py --seconds 20 --concurrency 16
+    .venv/bin/python benchmarks/bench_service.py --seconds 20 --rate 300
 
 The script starts ``credcert serve`` as a separate process on loopback over a
 fresh SQLite database (the embedded default) and drives it from this process
-with async httpx: ``--concurrency`` clients, each posting subscriber records
-to ``POST /v1/certificates`` one after the other, for ``--seconds`` after a
-warm-up, and at most ``--requests`` in all. Subjects repeat (``--subjects``),
-so new certificates supersede older ones as in real use. It reports the
-sustained rate of acknowledged certificates, latency percentiles, the count
-of 5xx and other failures, the server's CPU time, and then stops the server
-and checks the database: it must hold exactly the acknowledged certificates,
-each with its decision-log entry, and the log's chain must verify.
+with async httpx, posting subscriber records to ``POST /v1/certificates``
+for ``--seconds`` after a warm-up, at most ``--requests`` in all. By default
+requests are sent at a fixed ``--rate`` (open loop, at most
+``--concurrency`` in flight), latency counted from when each request was
+due; ``--rate 0`` sends back to back from ``--concurrency`` clients instead
+(closed loop: there, mean latency is concurrency / throughput by Little's
+law, so it measures capacity, not latency at a given load). Subjects repeat
+(``--subjects``), so new certificates supersede older ones as in real use.
+
+It reports the sustained rate of acknowledged certificates, latency
+percentiles, the count of 5xx and other failures, the CPU time of the
+server (event loop and writer threads) and of the clients, and then stops
+the server and checks the database: it must hold exactly the acknowledged
+certificates, each with its decision-log entry, and the log's chain must
+verify.
 """
 
 from __future__ import annotations
@@ -148,32 +155,45 @@ async def phase(
     args: argparse.Namespace,
     offset: int = 0,
 ) -> Load:
+    """Send requests for ``seconds``: paced at ``--rate``, or back to back if 0.
+
+    Paced (open loop), request ``i`` is due at ``start + i / rate`` whatever
+    the answers before it, at most ``--concurrency`` in flight; its latency
+    is counted from when it was due, so waiting for a free connection counts
+    too. Back to back (closed loop), ``--concurrency`` clients each send the
+    next request when the last is answered.
+    """
     load = Load(started=time.perf_counter())
     deadline = load.started + seconds
-    counter = iter(range(budget))
+    slots = asyncio.Semaphore(args.concurrency)
 
-    async def worker(number: int) -> None:
-        while time.perf_counter() < deadline:
-            index = next(counter, None)
-            if index is None:
-                return
-            body = payloads[(index * 31 + number + offset) % len(payloads)]
-            began = time.perf_counter()
-            try:
-                response = await client.post(
-                    "/v1/certificates", content=body, timeout=30
-                )
-            except httpx.HTTPError:
-                load.failures += 1
-                continue
-            load.latencies.append(time.perf_counter() - began)
-            load.statuses[response.status_code] = (
-                load.statuses.get(response.status_code, 0) + 1
-            )
-            if response.status_code == 201:
-                load.acknowledged.append(response.json()["id"])
+    async def send(index: int, due: float) -> None:
+        body = payloads[(index * 31 + offset) % len(payloads)]
+        try:
+            response = await client.post("/v1/certificates", content=body, timeout=30)
+        except httpx.HTTPError:
+            load.failures += 1
+            return
+        finally:
+            slots.release()
+        load.latencies.append(time.perf_counter() - due)
+        load.statuses[response.status_code] = (
+            load.statuses.get(response.status_code, 0) + 1
+        )
+        if response.status_code == 201:
+            load.acknowledged.append(response.json()["id"])
 
-    await asyncio.gather(*(worker(n) for n in range(args.concurrency)))
+    tasks = []
+    for index in range(budget):
+        now = time.perf_counter()
+        due = load.started + index / args.rate if args.rate else now
+        if due >= deadline or now >= deadline:
+            break
+        if due > now:
+            await asyncio.sleep(due - now)
+        await slots.acquire()
+        tasks.append(asyncio.create_task(send(index, due)))
+    await asyncio.gather(*tasks)
     load.ended = time.perf_counter()
     return load
 
@@ -191,6 +211,49 @@ def thread_cpu(pid: int) -> dict[int, float]:
         int(t.name): cpu_seconds(pid, int(t.name))
         for t in Path(f"/proc/{pid}/task").iterdir()
     }
+
+
+def anchor(
+    work: Path, subjects: int, seed: int, count: int = 1_000
+) -> dict[str, float]:
+    """The same issuing in process, no HTTP: the reference of the same run.
+
+    ``issue_prepared`` (ledgers, rules, score, reasons, signature) and the
+    group save, 32 certificates per transaction, on a SQLite file of its own.
+    """
+    from credcert.issue import certificate_row, issue_prepared
+    from credcert.service import build_services
+
+    services = build_services(
+        database=f"sqlite:///{work / 'anchor.db'}",
+        scorecard=CARD,
+        credcert_home=work / "home",
+    )
+    frame = generate(subjects, seed=seed).drop(
+        columns=["default_12m", "oracle_logodds"]
+    )
+    records = list(iter_records(frame))
+    issuer, store, at = services.issuer(), services.store, services.now()
+    started, cpu = time.perf_counter(), time.process_time()
+    for first in range(0, count, 32):
+        with store.begin() as conn:
+            issued = [
+                issue_prepared(
+                    issuer,
+                    store,
+                    records[(i * 31) % len(records)],
+                    at=at,
+                    certificate_id=f"cc-{i:024x}",
+                    conn=conn,
+                )
+                for i in range(first, min(first + 32, count))
+            ]
+            rows = [certificate_row(x.document, text=x.text) for x in issued]
+            for row, item in zip(rows, issued, strict=True):
+                store.save_certificates([row], [item.entry], conn=conn)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    store.close()
+    return {"certificates_per_second": count / wall, "cpu_ms": 1000 * cpu / count}
 
 
 def check_database(url: str, acknowledged: set[str]) -> dict[str, Any]:
@@ -254,7 +317,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="Measured time.")
     parser.add_argument("--warmup", type=float, default=3.0, help="Warm-up time.")
-    parser.add_argument("--concurrency", type=int, default=16, help="Clients.")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=300.0,
+        help="Requests sent per second (open loop); 0 sends back to back.",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=32, help="Most requests in flight."
+    )
     parser.add_argument("--requests", type=int, default=50_000, help="At most, in all.")
     parser.add_argument(
         "--subjects", type=int, default=2_000, help="Distinct subjects."
@@ -276,6 +347,7 @@ def main() -> None:
             role="agent", label="benchmark", at=dt.datetime.now(dt.UTC)
         )
     payloads = bodies(args.subjects, args.seed)
+    reference = anchor(work, args.subjects, args.seed)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(work, url, port, args.access_log)
@@ -289,6 +361,7 @@ def main() -> None:
         server.wait(timeout=60)
     check = check_database(url, {*warm.acknowledged, *measured.acknowledged})
     result = report(measured, warm, check, cpu)
+    result["in_process"] = reference
     print(json.dumps(result, indent=2))
     print(
         f"\n{result['certificates_per_second']:.0f} certificates/s over "
@@ -297,6 +370,13 @@ def main() -> None:
         f"{check['exact']} ({check['stored']} stored, {check['acknowledged']} "
         f"acknowledged); server CPU {result['server_cpu_ms_per_request']:.2f} ms "
         f"per request; load average {os.getloadavg()[0]:.1f}"
+    )
+    ratio = result["certificates_per_second"] / reference["certificates_per_second"]
+    print(
+        f"anchor, same run, in process (no HTTP): "
+        f"{reference['certificates_per_second']:.0f} certificates/s, "
+        f"{reference['cpu_ms']:.2f} ms CPU each; HTTP / in-process throughput "
+        f"{ratio:.2f}"
     )
     if not args.keep:
         import shutil
