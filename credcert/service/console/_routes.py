@@ -81,6 +81,7 @@ _REVIEW_REFUSALS = {
     "conflicting_status": "bad_decision",
     "missing_reason": "review_needs_reason",
     "reason_too_long": "reason_too_long",
+    "control_character": "reason_unprintable",
     "personal_identifier": "reason_has_number",
 }
 #: Most open disputes or held certificates a queue page lists.
@@ -90,6 +91,7 @@ _DISPUTE_REFUSALS = {
     "unknown_field": "bad_field",
     "missing_reason": "bad_reason",
     "reason_too_long": "reason_too_long",
+    "control_character": "reason_unprintable",
     "personal_identifier": "reason_has_number",
 }
 _EARLIEST_ACTIVATION = dt.date(1990, 1, 1)
@@ -648,6 +650,8 @@ async def open_dispute(
     except RequestError as exc:
         logger.info("console dispute refused: %s", exc.code)
         label = _DISPUTE_REFUSALS.get(exc.code)
+        if label is None and exc.field == "reason":
+            label = "reason_refused"
         if label is None:
             raise PageError(409, "cannot_dispute_now") from None
         if exc.code == "unknown_field":
@@ -744,6 +748,8 @@ async def decide_review(
     except RequestError as exc:
         logger.info("console review refused: %s", exc.code)
         label = _REVIEW_REFUSALS.get(exc.code)
+        if label is None and exc.field == "reason":
+            label = "reason_refused"
         if label is None:
             raise PageError(409, "not_held") from None
         message = labels(session.lang)[label].format(high=MAX_REASON)

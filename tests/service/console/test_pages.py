@@ -472,6 +472,7 @@ def test_opening_a_dispute_marks_the_certificate_and_queues_it(
         ({"field": "msisdn", "reason": "The bill was paid on time"}, "请从列表中选择"),
         ({"field": "tenure_months", "reason": "  "}, "请写明异议理由"),
         ({"field": "tenure_months", "reason": "x" * 2001}, "异议理由太长"),
+        ({"field": "tenure_months", "reason": "paid\x07 on time"}, "不可打印的字符"),
         (
             {"field": "tenure_months", "reason": "call me on 13800138000"},
             "不要填写手机号码",
