@@ -165,8 +165,13 @@ class Services:
             return found
 
 
-def get_services(request: Request) -> Services:
-    """The services of the app that serves ``request``."""
+async def get_services(request: Request) -> Services:
+    """The services of the app that serves ``request``.
+
+    A coroutine, though it does not wait for anything: FastAPI runs a plain
+    function dependency in its thread pool, a hand-off that cost more than
+    the rest of a request's dependencies together.
+    """
     services: Services = request.app.state.services
     return services
 

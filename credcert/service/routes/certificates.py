@@ -40,8 +40,8 @@ from credcert.service.writer import Prepared
 from credcert.store import StoredCertificate
 from credcert.store._tables import certificates, decision_log
 from credcert.views import partner_view
-from subscribers import RecordError, SubscriberRecord, validate_record
-from subscribers._record import MSISDN_PATTERN
+from subscribers import RecordError, SubscriberRecord
+from subscribers._record import MSISDN_PATTERN, check_dates
 
 __all__ = ["router"]
 
@@ -164,10 +164,10 @@ async def issue(
     the automated-issuing switch apply (a held certificate has status
     ``review`` and waits in the review queue).
     """
-    try:
-        record = validate_record(cast(Any, body.record).__dict__)
-    except RecordError as exc:
-        raise _record_error(exc) from None
+    record = cast(Any, body.record)  # typed and ranged by the body's model
+    problems = check_dates(record)  # the contract's checks across fields
+    if problems:
+        raise _record_error(RecordError(problems))
     at = services.now()
     job = _issue_job(services, record, at, body.purpose)
     writer = services.writer
