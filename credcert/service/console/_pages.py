@@ -382,6 +382,7 @@ def certificate_page(
         "subject": stored.subject,
         "status": stored.status,
         "status_words": t.get(f"status_{stored.status}", stored.status),
+        "issued_status": doc.get("status"),
         "banner": _banner(stored, t),
         "superseded_by": stored.superseded_by,
         "score": doc.get("score"),

@@ -383,6 +383,9 @@ def test_every_page_renders_for_screenshots(page: Any, served: Served) -> None:
     review = served.built.seeded.documents["review"]["id"]
     page.goto(f"/console/certificates/{review}?lang=en")
     _shot(page, "certificate-en")
+    denied = served.built.seeded.documents["denied"]["id"]
+    page.goto(f"/console/certificates/{denied}")
+    _shot(page, "denied-en")
     page.goto(f"/console/certificates/{review}/dispute?lang=zh")
     _shot(page, "dispute")
     page.goto("/console/disputes")
