@@ -140,7 +140,13 @@ class CertificateWriter:
                     stop = True
                     break
                 group.append(item)
-            self._write(group)
+            try:
+                self._write(group)
+            except Exception as exc:  # never let the thread die with work waiting
+                logger.error("writer failed on a group: %s", type(exc).__name__)
+                for _, done in group:
+                    if not done.done():
+                        done.set_exception(exc)
             if stop:
                 return
 

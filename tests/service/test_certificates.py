@@ -224,3 +224,21 @@ def test_issuing_waits_for_the_commit(api: Api, database: dict) -> None:
     document = api.issue(api.record(5))
     with Store(database["url"], schema=database["schema"], migrate=False) as other:
         assert other.certificate(document["id"]).document == document
+
+
+def test_a_stopped_writer_answers_503_and_issues_nothing(api: Api) -> None:
+    writer = api.services.writer
+    assert writer is not None
+    writer.stop()
+    try:
+        response = api.client.post(
+            "/v1/certificates",
+            json={"record": api.record(0)},
+            headers=api.auth("agent"),
+        )
+    finally:
+        writer.start()
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "unavailable"
+    assert api.services.store.certificate_count() == 0
+    assert api.client.get("/v1/health").json()["writer"] == "running"

@@ -36,7 +36,7 @@ from credcert.service import gates
 from credcert.service.auth import allow
 from credcert.service.deps import Caller, Services, ServicesDep
 from credcert.service.errors import ApiError
-from credcert.service.writer import Prepared
+from credcert.service.writer import Prepared, WriterStoppedError
 from credcert.store import StoredCertificate
 from credcert.store._tables import certificates, decision_log
 from credcert.views import partner_view
@@ -171,9 +171,15 @@ async def issue(
     at = services.now()
     job = _issue_job(services, record, at, body.purpose)
     writer = services.writer
-    if writer is None or not writer.running:
-        raise ApiError("unavailable", "the certificate writer is not running")
-    prepared = await asyncio.wrap_future(writer.submit(job))
+    try:
+        if writer is None:
+            raise WriterStoppedError("no certificate writer")
+        waiting = writer.submit(job)
+    except WriterStoppedError:
+        raise ApiError(
+            "unavailable", "the service is stopping; nothing was issued"
+        ) from None
+    prepared = await asyncio.wrap_future(waiting)
     issued: IssuedCertificate = prepared.result
     content = (
         f'{{"id":"{prepared.row["id"]}","status":"{prepared.row["status"]}",'
