@@ -242,3 +242,32 @@ def test_a_stopped_writer_answers_503_and_issues_nothing(api: Api) -> None:
     assert response.json()["error"]["code"] == "unavailable"
     assert api.services.store.certificate_count() == 0
     assert api.client.get("/v1/health").json()["writer"] == "running"
+
+
+def test_every_read_by_someone_else_is_shown_to_the_subject(api: Api) -> None:
+    document = api.issue(api.record(0))
+    for role in ("agent", "regulator", "partner", "subject"):
+        assert read(api, document["id"], role).status_code == 200
+    api.client.get(
+        f"/v1/subjects/{document['subject']}/certificates", headers=api.auth("risk")
+    )
+    record = api.record(0)
+    api.client.post(
+        "/v1/subjects/lookup",
+        json={"msisdn": record["msisdn"], "activated_on": record["activated_on"]},
+        headers=api.auth("agent"),
+    )
+    shown = api.client.get(
+        f"/v1/subjects/{document['subject']}/queries", headers=api.auth("subject")
+    ).json()
+    seen = sorted((q["role"], q["key_id"], q["purpose"]) for q in shown["queries"])
+    assert seen == sorted(
+        [
+            ("agent", api.key_ids["agent"], "agent"),
+            ("regulator", api.key_ids["regulator"], "regulator"),
+            ("partner", api.key_ids["partner"], PARTNER_SCENARIO),
+            ("risk", api.key_ids["risk"], "listing"),
+            ("agent", api.key_ids["agent"], "lookup"),
+        ]
+    )
+    assert {q["certificate_id"] for q in shown["queries"]} == {document["id"]}

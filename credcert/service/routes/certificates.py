@@ -27,7 +27,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, select
 
-from credcert import review
+from credcert import access, review
 from credcert._errors import CertificateNotFoundError, DisclosureError
 from credcert.consent import PURPOSES
 from credcert.issue import Issued as IssuedCertificate
@@ -377,6 +377,7 @@ def subject_certificates(
             ],
         )
     listing = _listing(services, subject)
+    _log_listing(services, caller, subject, listing, "listing")
     return SubjectCertificates(subject=subject, certificates=listing)
 
 
@@ -393,7 +394,28 @@ def lookup(
     """
     subject = services.pseudonymizer.subject(body.msisdn, body.activated_on)
     listing = _listing(services, subject)
+    _log_listing(services, caller, subject, listing, "lookup")
     return SubjectCertificates(subject=subject, certificates=listing)
+
+
+def _log_listing(
+    services: Services,
+    caller: Caller,
+    subject: str,
+    listing: list[CertificateSummary],
+    purpose: str,
+) -> None:
+    """A listing shows each certificate's grade and score: each is a query."""
+    for item in listing:
+        access.record_query(
+            services.store,
+            certificate_id=item.id,
+            subject=subject,
+            role=caller.role,
+            key_id=caller.key_id,
+            purpose=purpose,
+            at=services.now(),
+        )
 
 
 def _listing(services: Services, subject: str) -> list[CertificateSummary]:
