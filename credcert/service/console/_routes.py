@@ -33,7 +33,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from credcert import disputes, review
 from credcert._errors import CertificateNotFoundError, RequestError, StoreError
 from credcert._reasons import MAX_REASON
-from credcert.policies import PolicySet, default_policies
 from credcert.service.auth import _ROLE_ATTRIBUTE, ApiKeys, public
 from credcert.service.console import _data
 from credcert.service.console._pages import (
@@ -534,14 +533,6 @@ def _disputes_of(services: Services, stored: StoredCertificate) -> list[dict[str
     return [d for d in every if d["certificate_id"] == stored.id][::-1]
 
 
-def _policies(request: Request) -> PolicySet:
-    state = request.app.state
-    found: PolicySet | None = getattr(state, "console_policies", None)
-    if found is None:
-        found = state.console_policies = default_policies()
-    return found
-
-
 def _stored(services: Services, certificate_id: str) -> StoredCertificate:
     if not _ID.match(certificate_id):
         raise PageError(404, "no_certificate")
@@ -565,7 +556,7 @@ def certificate(
         previous=_previous(services, history, stored),
         disputes=_disputes_of(services, stored),
         today=today,
-        policies=_policies(request),
+        policies=services.disclosure.policies,
         at=services.now(),
     )
     view["can_review"] = stored.status == "review" and session.caller.role in REVIEWERS
