@@ -84,7 +84,7 @@ def bodies(subjects: int, seed: int) -> list[bytes]:
 
 
 def start_server(
-    work: Path, url: str, port: int, access_log: bool
+    work: Path, url: str, port: int, args: argparse.Namespace
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CREDCERT_HOME": str(work / "home")}
     command = [
@@ -102,7 +102,9 @@ def start_server(
         str(CARD),
         "--home",
         str(work / "home"),
-        "--access-log" if access_log else "--no-access-log",
+        "--access-log" if args.access_log else "--no-access-log",
+        "--workers",
+        str(args.workers),
     ]
     log = (work / "server.log").open("wb")
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -176,18 +178,18 @@ async def drive(
     ]
     warm = await phase(connections, payloads, args.warmup, args.requests, args)
     left = max(args.requests - len(warm.latencies), 0)
-    cpu, threads = cpu_seconds(pid), thread_cpu(pid)
+    threads = thread_cpu(pid)
     own = time.process_time()
     measured = await phase(connections, payloads, args.seconds, left, args, offset=7)
-    cpu = cpu_seconds(pid) - cpu
     own = time.process_time() - own
-    used = {t: c - threads.get(t, 0.0) for t, c in thread_cpu(pid).items()}
+    used = {k: c - threads.get(k, 0.0) for k, c in thread_cpu(pid).items()}
     for connection in connections:
         connection.close()
-    loop = used.pop(pid, 0.0)
+    cpu = sum(used.values())
+    loops = sum(c for (process, thread), c in used.items() if process == thread)
     print(
-        f"server CPU: event loop {loop:.1f} s, other threads "
-        f"{', '.join(f'{c:.1f}' for c in sorted(used.values(), reverse=True)[:3])} s; "
+        f"server CPU: {cpu:.1f} s in {len({p for p, _ in used})} process(es), "
+        f"event loops {loops:.1f} s, other threads {cpu - loops:.1f} s; "
         f"clients' CPU {own:.1f} s"
     )
     return warm, measured, cpu
@@ -261,16 +263,42 @@ async def phase(
 def cpu_seconds(pid: int, tid: int | None = None) -> float:
     """User and system CPU seconds of a process (or one thread) so far (Linux)."""
     path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
-    fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    try:
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    except OSError:  # ended meanwhile
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def thread_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds per thread of a process (Linux)."""
-    return {
-        int(t.name): cpu_seconds(pid, int(t.name))
-        for t in Path(f"/proc/{pid}/task").iterdir()
-    }
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the server and its worker processes)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(stat[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(parents.get(current, []))
+    return found
+
+
+def thread_cpu(pid: int) -> dict[tuple[int, int], float]:
+    """CPU seconds per thread of the server's processes, by (process, thread)."""
+    out = {}
+    for process in process_tree(pid):
+        try:
+            tasks = list(Path(f"/proc/{process}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            out[(process, int(task.name))] = cpu_seconds(process, int(task.name))
+    return out
 
 
 def anchor(
@@ -358,6 +386,8 @@ def report(
         "seconds": seconds,
         "requests": len(measured.latencies),
         "p50_ms": statistics.median(ms) if ms else float("nan"),
+        "p90_ms": percentile(ms, 0.90),
+        "p95_ms": percentile(ms, 0.95),
         "p99_ms": percentile(ms, 0.99),
         "max_ms": max(ms, default=float("nan")),
         "statuses": {
@@ -397,6 +427,9 @@ def main() -> None:
         default=True,
         help="Run the server with its per-request log line (the default of serve).",
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="Server processes (serve --workers)."
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the work folder.")
     args = parser.parse_args()
 
@@ -410,7 +443,7 @@ def main() -> None:
     reference = anchor(work, args.subjects, args.seed)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(work, url, port, args.access_log)
+    server = start_server(work, url, port, args)
     try:
         wait_ready(base, server)
         warm, measured, cpu = asyncio.run(

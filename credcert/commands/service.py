@@ -8,7 +8,10 @@ the credcert home folder.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -106,31 +109,63 @@ def serve_command(
     access_log: Annotated[
         bool, typer.Option(help="Log one line per request (method, path, status).")
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="Server processes; each has its own writer, the database "
+            "serialises their writes.",
+        ),
+    ] = 1,
 ) -> None:
     """Run the HTTP API (and the agent console) with uvicorn."""
     import uvicorn
 
     from credcert.service import Settings, build_services, create_app
+    from credcert.service.app import SERVE_ENV
 
     artifact = scorecard or demo_scorecard(demo)
     url = database_url(db, demo, folder)
-    try:
+    settings = Settings(max_body_bytes=max_body_bytes)
+    try:  # checks every option, migrates the database, creates missing keys
         services = build_services(
             database=url,
             scorecard=artifact,
             rules=rules,
             credcert_home=folder,
-            settings=Settings(max_body_bytes=max_body_bytes),
+            settings=settings,
         )
     except (CredcertError, ScorecardError, OSError) as exc:
         raise fail(exc, 2) from None
     console.print(
         f"serving {services.store!r} with {artifact} on http://{host}:{port} "
-        f"(API documentation at /docs)",
+        f"in {workers} process{'es' * (workers > 1)} (API documentation at /docs)",
         highlight=False,
     )
+    if workers == 1:
+        uvicorn.run(
+            create_app(services),
+            host=host,
+            port=port,
+            access_log=access_log,
+            log_level="info",
+        )
+        return
+    services.store.close()
+    os.environ[SERVE_ENV] = json.dumps(
+        {
+            "database": url,
+            "scorecard": str(artifact),
+            "rules": None if rules is None else str(rules),
+            "home": str(home(folder)),
+            "settings": dataclasses.asdict(settings),
+        }
+    )
     uvicorn.run(
-        create_app(services),
+        "credcert.service.app:app_from_environment",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         access_log=access_log,

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -36,10 +38,20 @@ from credcert.service.errors import (
 from credcert.service.routes import routers
 from credcert.service.writer import CertificateWriter
 
-__all__ = ["API_VERSION", "ServiceRoute", "create_app", "service_routes"]
+__all__ = [
+    "API_VERSION",
+    "SERVE_ENV",
+    "ServiceRoute",
+    "app_from_environment",
+    "create_app",
+    "service_routes",
+]
 
 #: Version of the HTTP API; routes live under ``/v1``.
 API_VERSION = "1"
+#: Environment variable carrying ``credcert serve``'s options (JSON) to the
+#: worker processes of ``--workers``.
+SERVE_ENV = "CREDCERT_SERVE"
 _CONSOLE = "credcert.service.console"
 
 _DESCRIPTION = """\
@@ -82,6 +94,28 @@ def create_app(services: Services) -> FastAPI:
         app.include_router(router, responses=ERROR_RESPONSES)
     _add_console(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app one worker process of ``credcert serve --workers N`` serves.
+
+    The options come from :data:`SERVE_ENV` (JSON: database, scorecard,
+    rules, home, settings); the parent has already migrated the database
+    and created the keys, so workers only open them. Each worker has its own
+    certificate writer; the store serialises their transactions.
+    """
+    from credcert.service.deps import Settings, build_services
+
+    options = json.loads(os.environ[SERVE_ENV])
+    services = build_services(
+        database=options["database"],
+        scorecard=options["scorecard"],
+        rules=options["rules"],
+        credcert_home=options["home"],
+        settings=Settings(**options["settings"]),
+        migrate=False,
+    )
+    return create_app(services)
 
 
 def _add_console(app: FastAPI) -> None:

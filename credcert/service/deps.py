@@ -186,6 +186,7 @@ def build_services(
     rules: str | os.PathLike[str] | None = None,
     credcert_home: str | os.PathLike[str] | None = None,
     settings: Settings | None = None,
+    migrate: bool = True,
 ) -> Services:
     """Services from files: what ``credcert serve`` runs on.
 
@@ -199,6 +200,8 @@ def build_services(
         Rule-set folder; the shipped rules by default.
     credcert_home : path-like, optional
         Where the signing keys and the pseudonym key live.
+    migrate : bool
+        Bring the database schema to the newest migration first.
     """
     from rules import load_ruleset
     from scorecard import load_artifact
@@ -206,7 +209,7 @@ def build_services(
     folder = home(credcert_home)
     extra: dict[str, Any] = {} if settings is None else {"settings": settings}
     return Services(
-        store=Store(database),
+        store=Store(database, migrate=migrate),
         keyring=KeyRing.open(folder / "keys"),
         pseudonymizer=Pseudonymizer.from_home(folder),
         ruleset=load_ruleset(Path(rules) if rules is not None else None),

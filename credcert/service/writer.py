@@ -115,6 +115,11 @@ class CertificateWriter:
                 return
             self._queue.put(_STOP)
         thread.join()
+        logger.info(
+            "certificate writer stopped: %d certificates in %d transactions",
+            self.saved,
+            self.groups,
+        )
 
     def submit(self, job: Job) -> Future[Prepared]:
         """Queue a job; the future gives its :class:`Prepared` once committed."""

@@ -129,3 +129,26 @@ def test_serve_says_what_to_do_without_a_demo(
     result = runner.invoke(app, ["serve", "--demo", str(tmp_path / "nothing")])
     assert result.exit_code == 2
     assert "run 'credcert demo' first, or pass --scorecard" in result.output
+
+
+def test_serve_with_workers_hands_its_options_to_each_process(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from credcert.service.app import SERVE_ENV, app_from_environment
+
+    started: dict[str, Any] = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **o: started.update(o, app=app))
+    monkeypatch.setenv(SERVE_ENV, "")  # restored (removed) after the test
+    result = runner.invoke(app, ["serve", "--demo", str(demo), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert started["app"] == "credcert.service.app:app_from_environment"
+    assert started["factory"] is True
+    assert started["workers"] == 2
+    worker = app_from_environment()  # what each worker process builds
+    services = worker.state.services
+    assert str(demo / "credcert.db") in services.store.url
+    with TestClient(worker) as client:
+        assert client.get("/v1/health").json()["status"] == "ok"
+    services.store.close()
