@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import json
 import os
 import re
@@ -144,8 +145,13 @@ def serve_command(
         highlight=False,
     )
     if workers == 1:
+        app = create_app(services)
+        # What is loaded now (scorecard, rules, the libraries) lives as long
+        # as the process: keep it out of the cyclic collector's full passes,
+        # which would otherwise walk millions of objects in mid-request.
+        gc.freeze()
         uvicorn.run(
-            create_app(services),
+            app,
             host=host,
             port=port,
             access_log=access_log,

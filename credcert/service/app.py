@@ -17,6 +17,7 @@ What the app includes:
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import json
@@ -115,7 +116,9 @@ def app_from_environment() -> FastAPI:
         settings=Settings(**options["settings"]),
         migrate=False,
     )
-    return create_app(services)
+    app = create_app(services)
+    gc.freeze()  # see credcert.commands.service.serve_command
+    return app
 
 
 def _add_console(app: FastAPI) -> None:
