@@ -27,12 +27,13 @@ contract carries the oldest negative event per category.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from credcert._errors import ConsentError
 from credcert.signing import format_time
@@ -168,22 +169,15 @@ def consent_states(
     conn: Connection | None = None,
 ) -> dict[str, ConsentState]:
     """The ledger's state of every category for a purpose at ``at``."""
-    from credcert.store._tables import consents
-
     check_purpose(purpose)
-    query = (
-        select(consents.c.category, consents.c.granted, consents.c.at)
-        .where(consents.c.subject == subject)
-        .where(consents.c.purpose == purpose)
-        .where(consents.c.at <= format_time(at))
-        .order_by(consents.c.at, consents.c.id)
-    )
+    query = _states_query()
+    values = {"subject": subject, "purpose": purpose, "at": format_time(at)}
     latest: dict[str, tuple[bool, str]] = {}
     if conn is None:
         with store.engine.connect() as own:
-            rows = own.execute(query).all()
+            rows = own.execute(query, values).all()
     else:
-        rows = conn.execute(query).all()
+        rows = conn.execute(query, values).all()
     for category, granted, when in rows:
         latest[category] = (bool(granted), when)
     states = {}
@@ -193,6 +187,20 @@ def consent_states(
             category.value, purpose, granted, since, category.separate_consent
         )
     return states
+
+
+@functools.cache
+def _states_query() -> Any:
+    """Built once (on the issuing path; see ``credcert.store``'s statements)."""
+    from credcert.store._tables import consents
+
+    return (
+        select(consents.c.category, consents.c.granted, consents.c.at)
+        .where(consents.c.subject == bindparam("subject"))
+        .where(consents.c.purpose == bindparam("purpose"))
+        .where(consents.c.at <= bindparam("at"))
+        .order_by(consents.c.at, consents.c.id)
+    )
 
 
 def apply_consents(

@@ -538,7 +538,7 @@ def issue_prepared(
     consent.check_purpose(purpose)
     key, automated, pending = _subject_state(conn, subject)
     if key is None:
-        key = store.subject_key(subject, at, conn=conn)
+        key = store.create_subject_key(subject, at, conn=conn)
     record, excluded = consent.apply_consents(
         store, record, subject, purpose, at, conn=conn
     )
@@ -561,11 +561,21 @@ def issue_prepared(
 def _subject_state(conn: Connection, subject: str) -> tuple[bytes | None, bool, bool]:
     """The subject's sealing key, whether automated issuing is on, and whether
     the subject has standing corrections: one round trip."""
-    from sqlalchemy import exists, select
+    row = conn.execute(_subject_state_query(), {"subject": subject}).one()
+    automated = True if row[1] is None else bool(json.loads(row[1]))
+    return (None if row[0] is None else bytes(row[0])), automated, bool(row[2])
+
+
+@functools.cache
+def _subject_state_query() -> Any:
+    """Built once: a statement built per call costs ~90 µs, a prebuilt one
+    with bound parameters ~15 µs (SQLAlchemy's compiled cache)."""
+    from sqlalchemy import bindparam, exists, select
 
     from credcert.review import AUTOMATED_ISSUING
     from credcert.store._tables import corrections, settings, subject_keys
 
+    subject: Any = bindparam("subject")
     key = select(subject_keys.c.key).where(subject_keys.c.subject == subject)
     switch = (
         select(settings.c.value)
@@ -576,11 +586,7 @@ def _subject_state(conn: Connection, subject: str) -> tuple[bytes | None, bool, 
     pending = exists().where(
         corrections.c.subject == subject, corrections.c.retired_at.is_(None)
     )
-    row = conn.execute(
-        select(key.scalar_subquery(), switch.scalar_subquery(), pending)
-    ).one()
-    automated = True if row[1] is None else bool(json.loads(row[1]))
-    return (None if row[0] is None else bytes(row[0])), automated, bool(row[2])
+    return select(key.scalar_subquery(), switch.scalar_subquery(), pending)
 
 
 def issue_stored(
