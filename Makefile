@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean bytecode
+PACKAGES := credcert rules scorecard explain subscribers reports
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; \
@@ -14,13 +15,19 @@ $(STAMP): pyproject.toml
 	  f"credcert needs Python 3.11 or 3.12 (durable-rules does not build on newer); got {v[0]}.{v[1]}")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]'
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# Compiled once here, so that processes started with PYTHONDONTWRITEBYTECODE
+# (which stops Python writing .pyc files, not reading them) do not compile
+# every module at each start; stale files are recompiled by mtime.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q $(PACKAGES) > /dev/null
+
+demo: $(STAMP) bytecode
 	$(BIN)/credcert demo
 
 lint: $(STAMP)
@@ -30,7 +37,7 @@ lint: $(STAMP)
 
 # scripts/test-system.sh installs and starts what the tests need outside
 # Python (Chromium, a CJK font, PostgreSQL) and prints the database URL.
-test: $(STAMP) lint
+test: $(STAMP) bytecode lint
 	url=$$(bash scripts/test-system.sh) && \
 	  CREDCERT_TEST_POSTGRES_URL="$$url" $(BIN)/pytest -n 2 --durations=15
 

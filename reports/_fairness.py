@@ -23,13 +23,6 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import (
-    MetricFrame,
-    demographic_parity_ratio,
-    equalized_odds_difference,
-    false_negative_rate,
-    selection_rate,
-)
 
 from reports._charts import Chart, grouped_bars, horizontal_bars
 from reports._env import render_page
@@ -213,6 +206,16 @@ def _attribute(
     approved: np.ndarray,
     points: pd.DataFrame,
 ) -> AttributeFairness:
+    # fairlearn pulls in scikit-learn (~1.5 s): imported when a report needs
+    # it, not by every command that imports this package.
+    from fairlearn.metrics import (
+        MetricFrame,
+        demographic_parity_ratio,
+        equalized_odds_difference,
+        false_negative_rate,
+        selection_rate,
+    )
+
     cells = _cells(groups, y, approved)
     good, decided = cells["good"].to_numpy(), cells["approved"].to_numpy()
     weight = cells["weight"].to_numpy(dtype=np.float64)
