@@ -7,7 +7,8 @@ bound to, when it was given and until when it holds, and ``disclosed``: the
 certificate members the policy discloses, nothing else. It is signed like a
 certificate (:mod:`credcert.signing`) and verifies offline with the public
 key ring; :func:`verify_answer` also checks its time window, the partner and
-the scenarios the verifying partner is bound to.
+the scenarios the verifying partner is bound to, and, given the verifier's
+policy set, that the policy version and the answer it names are known.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from credcert._errors import VerificationError
 from credcert.policies._evaluate import Decision, decide, facts_of
+from credcert.policies._load import PolicySet
 from credcert.policies._schema import Policy
 from credcert.signing import (
     FAILURE_CODES,
@@ -69,6 +71,8 @@ ANSWER_FAILURE_CODES: tuple[str, ...] = (
     "not_an_answer",
     "wrong_scenario",
     "wrong_partner",
+    "unknown_policy_version",
+    "unknown_answer",
     "not_yet_valid",
     "expired",
 )
@@ -236,8 +240,12 @@ def verify_answer(
     at: dt.datetime,
     partner_scenarios: Collection[str] | None = None,
     partner: str | None = None,
+    policies: PolicySet | None = None,
 ) -> AnswerCheck:
-    """Verify an answer offline: signature, form, binding, time window.
+    """Verify an answer offline: signature, form, binding, policy, time window.
+
+    Checked in this order; the first failure is named by its code in
+    :data:`ANSWER_FAILURE_CODES`.
 
     Parameters
     ----------
@@ -251,6 +259,11 @@ def verify_answer(
         any other scenario is rejected (``wrong_scenario``).
     partner : str, optional
         The verifying partner; an answer bound to another is rejected.
+    policies : PolicySet, optional
+        The policies the verifier knows (every version, in force or not). An
+        answer naming a version of its scenario that is not among them is
+        rejected (``unknown_policy_version``), and so is an answer that
+        version does not declare (``unknown_answer``). Not checked if omitted.
 
     Returns
     -------
@@ -285,7 +298,43 @@ def verify_answer(
             f"{partner!r}",
             verified,
         )
+    if policies is not None:
+        refused = _policy_problem(content, policies, verified)
+        if refused is not None:
+            return refused
     return _window(content, at, verified)
+
+
+def _policy_problem(
+    content: Mapping[str, Any], policies: PolicySet, verified: Verified
+) -> AnswerCheck | None:
+    """The answer's policy version and answer, against the verifier's policy set."""
+    scenario, version = content["scenario"], content["policy_version"]
+    known = policies.versions(scenario)
+    policy = next((p for p in known if p.version == version), None)
+    if policy is None:
+        have = (
+            f"version{'s' * (len(known) != 1)} "
+            f"{', '.join(str(p.version) for p in known)}"
+            if known
+            else "no policy for that scenario"
+        )
+        return AnswerCheck(
+            False,
+            "unknown_policy_version",
+            f"unknown_policy_version: the answer names version {version} of "
+            f"scenario {scenario!r}; this verifier knows {have}",
+            verified,
+        )
+    if content["answer"] not in policy.answers:
+        return AnswerCheck(
+            False,
+            "unknown_answer",
+            f"unknown_answer: {content['answer']!r} is not an answer that version "
+            f"{version} of {scenario!r} declares ({', '.join(policy.answers)})",
+            verified,
+        )
+    return None
 
 
 def _window(
@@ -334,6 +383,9 @@ def _form_problem(content: Mapping[str, Any]) -> str | None:
     for name in ("scenario", "answer", "partner", "certificate_id"):
         if not isinstance(content[name], str):
             return f"member {name!r}: expected a string"
+    version = content["policy_version"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        return "member 'policy_version': expected an integer"
     if not isinstance(content["disclosed"], dict):
         return "member 'disclosed': expected an object"
     for name in ("answered_at", "valid_until"):

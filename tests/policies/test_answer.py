@@ -21,7 +21,7 @@ from credcert.policies import (
     answer,
     verify_answer,
 )
-from credcert.signing import PublicKeyRing, SigningKey
+from credcert.signing import PublicKeyRing, SigningKey, sign_document
 from tests.policies.conftest import T0, Issued, first
 
 SCENARIOS = ("deposit_free_rental", "government_service", "lending", "tenancy")
@@ -288,7 +288,62 @@ def test_every_failure_code_is_listed() -> None:
         "wrong_scenario",
         "wrong_partner",
         "not_an_answer",
+        "unknown_policy_version",
+        "unknown_answer",
     }
+
+
+def _resigned(issued: Issued, signed: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """The answer with ``changes``, signed again with the issuing key."""
+    content = {k: v for k, v in signed.items() if k != "signature"}
+    return sign_document({**content, **changes}, issued.key, T0)
+
+
+def test_an_answer_of_a_known_policy_version_verifies_against_the_set(
+    issued: Issued, policies: PolicySet, rental: dict[str, Any]
+) -> None:
+    check = verify_answer(rental, issued.ring, at=LATER, policies=policies)
+    assert (check.valid, check.code) == (True, None)
+
+
+def test_an_unknown_policy_version_is_rejected(
+    issued: Issued, policies: PolicySet, rental: dict[str, Any]
+) -> None:
+    forged = _resigned(issued, rental, policy_version=2)
+    check = verify_answer(forged, issued.ring, at=LATER, policies=policies)
+    assert (check.valid, check.code) == (False, "unknown_policy_version")
+    assert check.reason == (
+        "unknown_policy_version: the answer names version 2 of scenario "
+        "'deposit_free_rental'; this verifier knows version 1"
+    )
+    assert verify_answer(forged, issued.ring, at=LATER).valid  # not asked: not checked
+
+
+def test_an_answer_of_an_unknown_scenario_names_it(
+    issued: Issued, policies: PolicySet, rental: dict[str, Any]
+) -> None:
+    forged = _resigned(issued, rental, scenario="parking")
+    check = verify_answer(forged, issued.ring, at=LATER, policies=policies)
+    assert check.code == "unknown_policy_version"
+    assert "this verifier knows no policy for that scenario" in check.reason
+
+
+def test_an_answer_the_policy_version_does_not_declare_is_rejected(
+    issued: Issued, policies: PolicySet, rental: dict[str, Any]
+) -> None:
+    forged = _resigned(issued, rental, answer="line_high")
+    check = verify_answer(forged, issued.ring, at=LATER, policies=policies)
+    assert (check.valid, check.code) == (False, "unknown_answer")
+    assert "(yes, refer, no)" in check.reason
+
+
+def test_a_policy_version_that_is_not_an_integer_is_not_an_answer(
+    issued: Issued, rental: dict[str, Any]
+) -> None:
+    check = verify_answer(
+        _resigned(issued, rental, policy_version="1"), issued.ring, at=LATER
+    )
+    assert (check.valid, check.code) == (False, "not_an_answer")
 
 
 def test_a_document_without_an_expiry_is_refused(
