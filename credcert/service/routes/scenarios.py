@@ -33,11 +33,11 @@ from credcert.policies import (
     PolicyNotFoundError,
     answer,
     explain_answer,
-    verify_answer,
 )
 from credcert.service.auth import ROLES, allow
 from credcert.service.deps import Caller, Services, ServicesDep
 from credcert.service.errors import ApiError
+from credcert.service.routes.verify import check_answer
 from credcert.store import StoredCertificate
 
 __all__ = ["router"]
@@ -266,12 +266,9 @@ def verify(
     services: ServicesDep,
     caller: Annotated[Caller, allow("partner")],
 ) -> AnswerVerification:
-    """Verify an answer for the asking partner: signature, binding, validity."""
-    check = verify_answer(
-        document,
-        services.public_keys,
-        at=services.now(),
-        partner_scenarios=caller.scenarios,
-        partner=caller.label,
-    )
+    """Verify an answer for the asking partner: signature, binding, policy, validity.
+
+    The same check as ``POST /v1/verify`` makes of an answer for a partner key.
+    """
+    check = check_answer(document, services, caller)
     return AnswerVerification(valid=check.valid, code=check.code, reason=check.reason)
