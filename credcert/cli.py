@@ -27,7 +27,7 @@ from credcert.commands import scorecard as scorecard_commands
 from credcert.commands import service as service_commands
 from credcert.commands._common import err_console, fail
 from credcert.commands.reports import write_reports
-from credcert.pipeline import CertificateRun, run_certificates
+from credcert.pipeline import CertificateRun, run_certificates, write_policy_report
 from rules import load_ruleset
 from scorecard import default_spec_path, train
 from subscribers import (
@@ -185,7 +185,9 @@ def demo(
     """Run the main job end to end on embedded defaults and say where it wrote.
 
     Synthesise subscribers, train the scorecard, issue signed certificates
-    into SQLite, write every report, and print where each part is.
+    into SQLite, write example certificates, a partner view and one signed
+    answer per scenario, write every report (the policy report too), and
+    print where each part is.
     """
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
@@ -237,7 +239,11 @@ def demo(
             roc=result.roc,
             ruleset=load_ruleset(),
         )
-    console.print(f"4. wrote {len(written)} reports")
+        policy = write_policy_report(run, batch, out / "reports" / "policy.html")
+    written["policy"] = policy.path
+    console.print(
+        f"4. wrote {len(written)} reports; policy report: {_flagged(policy.flagged)}"
+    )
 
     table = Table(title="where everything is", show_header=False)
     table.add_column("what")
@@ -248,6 +254,10 @@ def demo(
     table.add_row("database", run.database)
     table.add_row("public keys", str(run.public_keys))
     table.add_row("example certificates", str(out / "examples"))
+    for name, path in sorted(run.examples.items()):
+        if name.startswith("answer_"):
+            scenario = name.removeprefix("answer_")
+            table.add_row(f"example answer ({scenario})", str(path))
     documents = [p for name, p in written.items() if name.startswith("certificate")]
     for name, path in sorted(written.items()):
         if path not in documents:
@@ -257,6 +267,16 @@ def demo(
     )
     console.print(table)
     console.print(f"done in {time.perf_counter() - started:.0f} s")
+
+
+def _flagged(flagged: list[tuple[str, str, str]]) -> str:
+    if not flagged:
+        return "no group flagged"
+    groups = ", ".join(f"{s}: {a}={g}" for s, a, g in flagged)
+    n = len(flagged)
+    return (
+        f"{n} group{'s' * (n != 1)} under 0.8 of the best group's yes-rate ({groups})"
+    )
 
 
 def _status_counts(run: CertificateRun) -> str:

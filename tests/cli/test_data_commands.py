@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 from typer.testing import CliRunner
 
 from credcert.cli import app
+from credcert.policies import load_policies
 from subscribers import read_subscribers, write_subscribers
 from subscribers.synth import ORACLE, TARGET, generate
 
@@ -76,6 +78,22 @@ def test_demo_runs_the_pipeline_and_says_where(tmp_path: Path) -> None:
         assert (tmp_path / "reports" / f"{report}.html").is_file()
     assert list((tmp_path / "reports").glob("certificate-*-zh.html"))
     assert "where everything is" in result.output
+    assert (tmp_path / "reports" / "policy.html").is_file()
+    assert "policy report" in result.output
+    keys = str(tmp_path / "keyring.public.json")
+    for scenario in load_policies().scenarios:
+        path = tmp_path / "examples" / f"answer-{scenario}.json"
+        assert f"example answer ({scenario})" in result.output
+        checked = runner.invoke(
+            app,
+            ["verify", str(path), "--keys", keys, "--scenario", scenario,
+             "--partner", "demo-partner"],
+            env={"CREDCERT_HOME": str(tmp_path / "elsewhere"), "COLUMNS": "300"},
+        )  # fmt: skip
+        assert checked.exit_code == 0, checked.output
+        assert f"valid answer {json.loads(path.read_text())['answer']!r}" in (
+            checked.output
+        )
 
 
 def test_data_contract_doc_is_the_catalogue() -> None:
