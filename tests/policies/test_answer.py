@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -352,3 +353,8 @@ def test_a_document_without_an_expiry_is_refused(
     broken = {k: v for k, v in issued.documents[0].items() if k != "expires_on"}
     with pytest.raises(AnswerInputError, match="expected a member 'expires_on'"):
         _answer(issued, policies, "lending", broken)
+
+
+def test_every_failure_code_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text()
+    assert [c for c in ANSWER_FAILURE_CODES if f"`{c}`" not in docs] == []
