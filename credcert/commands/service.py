@@ -294,7 +294,7 @@ def apikeys_revoke(
     demo: _DemoOption = DEMO_FOLDER,
     folder: _HomeOption = None,
 ) -> None:
-    """Revoke an API key; it stops working at once."""
+    """Revoke an API key; a running service refuses it within 2 s (its key cache)."""
     keys = _keys(db, demo, folder)
     try:
         key = keys.revoke(key_id, dt.datetime.now(dt.UTC))
