@@ -21,7 +21,6 @@ from credcert.policies import PolicySet, answer_table
 from reports import ReportInputError
 from reports.policy import analyse_policies, render_policy_report
 from tests.policies.conftest import T0, Issued
-from tests.reports.conftest import browser  # noqa: F401 - the session's Chromium
 
 GROUPS = ["age_band", "region", "migrant"]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "policy.png"
@@ -85,7 +84,7 @@ def test_missing_group_column_is_named(
 
 @pytest.fixture(scope="module")
 def page(
-    browser: Any,  # noqa: F811 - the fixture imported above
+    browser: Any,
     tmp_path_factory: pytest.TempPathFactory,
     table: tuple[pd.DataFrame, list[dict[str, Any]]],
 ) -> Any:

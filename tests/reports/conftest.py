@@ -1,15 +1,13 @@
-"""Fixtures of the report tests: one fitted scorecard, every report, one browser.
+"""Fixtures of the report tests: one fitted scorecard and every report.
 
 A small scorecard is trained once per session on synthetic subscribers with
 the scorecard layer's own API; every report is rendered from it into one
-folder; one headless Chromium (Debian's, at ``/usr/bin/chromium``) opens them.
+folder; the session's headless Chromium (tests/conftest.py) opens them.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,16 +44,6 @@ from scorecard import (
 )
 from subscribers.synth import generate
 from tests.reports.helpers import EVALUATION_DATE, issue_certificates
-
-CHROMIUM = Path(os.environ.get("CREDCERT_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass(frozen=True)
@@ -163,25 +151,3 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory, fitted: Fitted) -> Path
     for name, page in pages.items():
         write_page(page, out / f"{name}.html")
     return out
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the session; fails (never skips) without it."""
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: the browser tests need Debian's "
-            "chromium package (apt-get install chromium; scripts/test-system.sh "
-            "installs it) or $CREDCERT_CHROMIUM pointing at a Chromium binary",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()

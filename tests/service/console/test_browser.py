@@ -31,7 +31,6 @@ from PIL import Image
 from sqlalchemy import inspect, text
 
 from credcert.service import create_app
-from tests.reports.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.service.console.conftest import (  # noqa: F401 - fixtures found by name
     pseudonymizer,
     records,
@@ -103,27 +102,6 @@ def served(
         root.removeHandler(handler)
         root.setLevel(previous_level)
         built.services.store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module; fails (never skips) without it."""
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: the browser tests need Debian's "
-            "chromium package (scripts/test-system.sh installs it)",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
