@@ -30,7 +30,12 @@ PUBLIC = {
         "record_from_sealed",
         "replay",
     },
-    "credcert.pipeline": {"CertificateRun", "run_certificates"},
+    "credcert.pipeline": {
+        "CertificateRun",
+        "PolicyReport",
+        "run_certificates",
+        "write_policy_report",
+    },
     "credcert.pseudonym": {"PREFIX", "Pseudonymizer"},
     "credcert.store": {
         "CERTIFICATE_STATUSES",
