@@ -35,13 +35,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from hashlib import sha256
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from credcert._encode import CertificateEncoder, Decision, capped, source_json
@@ -84,7 +84,7 @@ logger = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "credcert.batch-manifest/1"
 _SOURCES = tuple(Source)
-_SIGNATURE = ',"signature":'
+_SIGNATURE = b',"signature":'
 _PART_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -136,18 +136,26 @@ class BatchReport:
 
 @dataclass
 class _ChunkResult:
-    """A chunk's certificates before signing, as Arrow columns.
+    """A chunk's certificates before signing.
 
     ``columns`` holds ``id, subject, status, score, grade, content_digest``
-    (as in the part file), each certificate's JSON text before and after its
-    signature block (``head``, ``tail``) and, with a database, its log entry
-    body (``body``). A handful of contiguous buffers rather than millions of
-    small Python objects: pickled (pool) or framed (Dask) for the trip back
-    to the main process at little more than the cost of a copy.
+    (as in the part file) and, with a database, each log entry body
+    (``body``), as Arrow columns. ``heads`` and ``tails`` are each
+    certificate's UTF-8 text before and after its signature block.
+
+    The texts, about 4 kB a certificate, are small ``bytes`` objects rather
+    than Arrow columns: the process pool pickles with protocol 4, under which
+    pyarrow copies a buffer into a bytearray and that into bytes before the
+    pickle copies it once more (and the main process twice back), each time
+    into freshly mapped memory, 80 MB a chunk, whose page faults cost more
+    than the copies. Small bytes are copied once into the pickle and come
+    back in reused heap memory.
     """
 
     index: int
     columns: pa.RecordBatch
+    heads: list[bytes]
+    tails: list[bytes]
     expires_on: str
 
 
@@ -194,6 +202,7 @@ class _Worker:
     def run(
         self, index: int, batch_id: str, first_row: int, frame: pd.DataFrame
     ) -> _ChunkResult:
+        """Encode a chunk's certificates; see :func:`issue_chunk`."""
         ids = [certificate_id(batch_id, first_row + i) for i in range(len(frame))]
         outcomes = self.outcomes(frame)
         scores = score_frame(self.card, frame)
@@ -243,10 +252,11 @@ class _Worker:
                 decision=decision,
                 explained=explained[i],
             )
-            digest = "sha256:" + sha256(f"{head},{tail}".encode()).hexdigest()
+            head_bytes, tail_bytes = head.encode(), tail.encode()
+            digest = "sha256:" + sha256(head_bytes + b"," + tail_bytes).hexdigest()
             grade = None if denied else capped(grades[i], outcome.grade_cap)
-            heads.append(head)
-            tails.append(tail)
+            heads.append(head_bytes)
+            tails.append(tail_bytes)
             digests.append(digest)
             statuses.append(status)
             grades_out.append(grade)
@@ -269,13 +279,13 @@ class _Worker:
             "score": pa.array(scores_out, pa.float64()),
             "grade": pa.array(grades_out, pa.string()),
             "content_digest": pa.array(digests, pa.string()),
-            "head": pa.array(heads, pa.string()),
-            "tail": pa.array(tails, pa.string()),
         }
         if digests_in:
             columns["body"] = pa.array(bodies, pa.string())
         expires = self.issued_on + dt.timedelta(days=self.encoder.valid_days)
-        return _ChunkResult(index, pa.record_batch(columns), expires.isoformat())
+        return _ChunkResult(
+            index, pa.record_batch(columns), heads, tails, expires.isoformat()
+        )
 
 
 def _json_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
@@ -775,14 +785,7 @@ def _finish(job: _Job, result: _ChunkResult) -> None:
     for start in range(0, len(digests), job.tree_size):
         part = digests[start : start + job.tree_size]
         blocks += signature_texts(part, job.key, job.issued_at)
-    documents = pc.binary_join_element_wise(
-        columns.column("head"),
-        _SIGNATURE,
-        pa.array(blocks, pa.string()),
-        ",",
-        columns.column("tail"),
-        "",
-    )
+    documents = _documents(result, blocks)
     stamp = format_time(job.issued_at)
     n = columns.num_rows
     table = pa.table(
@@ -809,6 +812,32 @@ def _finish(job: _Job, result: _ChunkResult) -> None:
         _commit(job, result, table, path)
     for status in columns.column("status").to_pylist():
         job.report.statuses[status] = job.report.statuses.get(status, 0) + 1
+
+
+def _documents(result: _ChunkResult, blocks: list[str]) -> pa.Array:
+    """Each certificate's text with its signature block spliced in, one column."""
+    texts = [block.encode() for block in blocks]
+    rows = zip(result.heads, texts, result.tails, strict=True)
+    data = b"".join(
+        chain.from_iterable(
+            (head, _SIGNATURE, text, b",", tail) for head, text, tail in rows
+        )
+    )
+    if len(data) > np.iinfo(np.int32).max:
+        raise BatchError(
+            f"chunk {result.index}: {len(data)} bytes of certificates; expected "
+            "under 2 GiB a chunk (use a smaller chunk size)"
+        )
+    sizes = _sizes(result.heads) + _sizes(texts) + _sizes(result.tails)
+    offsets = np.zeros(len(texts) + 1, np.int32)
+    np.cumsum(sizes + len(_SIGNATURE) + 1, out=offsets[1:])
+    return pa.StringArray.from_buffers(
+        len(texts), pa.py_buffer(offsets), pa.py_buffer(data)
+    )
+
+
+def _sizes(items: list[bytes]) -> np.ndarray:
+    return np.fromiter(map(len, items), np.int64, len(items))
 
 
 def _commit(job: _Job, result: _ChunkResult, table: pa.Table, path: Path) -> None:
