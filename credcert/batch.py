@@ -23,7 +23,9 @@ restarted, no certificate is lost or duplicated.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import io
 import json
@@ -366,7 +368,28 @@ def issue_chunk(
     Certificate ids follow from the batch id and the row number, so only the
     frame travels to the worker.
     """
-    return _worker(settings).run(index, batch_id, first_row, frame)
+    worker = _worker(settings)
+    with _collector_paused():
+        return worker.run(index, batch_id, first_row, frame)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a chunk is encoded.
+
+    A chunk makes hundreds of thousands of containers (rule outcomes, reasons,
+    flags) that all live until it is done; the collector's passes over them,
+    and over every object the worker's libraries keep, took about a fifth of
+    a worker's time. Nothing of the chunk is cyclic garbage worth collecting
+    early; the collector resumes, as it was, once the chunk is encoded.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _artifact_from_text(text: str) -> ScorecardArtifact:
