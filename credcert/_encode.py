@@ -126,6 +126,7 @@ class CertificateEncoder:
             self._rows.append(rows)
             self._log_points.append(logs)
         self._cache: dict[int, tuple[Any, str]] = {}
+        self._subscores: dict[tuple[int, float, float], str] = {}
         self._expires: tuple[dt.date | None, str] = (None, "")
 
     def _expiry(self, issued_on: dt.date) -> str:
@@ -144,6 +145,29 @@ class CertificateEncoder:
             self._cache.clear()
         self._cache[id(item)] = (item, text)
         return text
+
+    def _subscore(self, k: int, points: float, percent: float) -> str:
+        """Dimension ``k``'s subscore as canonical JSON, memoised by its values.
+
+        Few values recur, and rounding and printing two floats cost more than
+        the look-up. Only non-zero floats are memoised: 0.0 and -0.0 are one
+        key but print apart, and so are 5 and 5.0.
+        """
+        if not (points and percent and type(points) is type(percent) is float):
+            return self._subscore_text(k, points, percent)
+        key = (k, points, percent)
+        text = self._subscores.get(key)
+        if text is None:
+            if len(self._subscores) > _CACHE_LIMIT:
+                self._subscores.clear()
+            text = self._subscores[key] = self._subscore_text(k, points, percent)
+        return text
+
+    def _subscore_text(self, k: int, points: float, percent: float) -> str:
+        return (
+            f'{self._dimension_heads[k]}"percent":{round(percent, 1)!r},'
+            f'"points":{round(points, 2)!r}}}'
+        )
 
     def content(
         self,
@@ -187,17 +211,12 @@ class CertificateEncoder:
             points = "[" + ",".join(map(getitem, self._rows, decision.bins)) + "]"
             assert decision.dimension_points is not None
             assert decision.dimension_percent is not None
+            pairs = zip(
+                decision.dimension_points, decision.dimension_percent, strict=True
+            )
             subscores = (
                 "["
-                + ",".join(
-                    f'{d}"percent":{round(pc, 1)!r},"points":{round(pt, 2)!r}}}'
-                    for d, pt, pc in zip(
-                        self._dimension_heads,
-                        decision.dimension_points,
-                        decision.dimension_percent,
-                        strict=True,
-                    )
-                )
+                + ",".join(self._subscore(k, *pair) for k, pair in enumerate(pairs))
                 + "]"
             )
             assert decision.score is not None
