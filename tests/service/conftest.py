@@ -95,6 +95,27 @@ class Api:
         document: dict[str, Any] = response.json()["certificate"]
         return document
 
+    def issue_for_lending(
+        self, index: int = 0, *, consent: bool | None = True
+    ) -> dict[str, Any]:
+        """Issue the ``index``-th record; record its lending consent (granted,
+        withdrawn, or none if ``consent`` is None); move the clock a minute."""
+        from credcert.consent import record_consent
+
+        document = self.issue(self.record(index))
+        if consent is not None:
+            record_consent(
+                self.services.store,
+                subject=document["subject"],
+                category="billing",
+                purpose="lending",
+                granted=consent,
+                by="test",
+                at=self.clock(),
+            )
+        self.clock.advance(minutes=1)
+        return document
+
     def new_key(self, role: str, **scope: Any) -> str:
         """Create another API key; return its token."""
         _, token = ApiKeys(self.services.store).create(

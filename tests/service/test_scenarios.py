@@ -7,36 +7,17 @@ in the ledger, and asks.
 
 from __future__ import annotations
 
-from typing import Any
-
 from credcert.access import queries_for
-from credcert.consent import record_consent
 from credcert.policies import ANSWER_MEMBERS, verify_answer
 from tests.service.conftest import Api
 
 ASK = "/v1/scenarios/lending/answers"
 
 
-def _issued(api: Api, *, consent: bool | None = True) -> dict[str, Any]:
-    document = api.issue(api.record(0))
-    if consent is not None:
-        record_consent(
-            api.services.store,
-            subject=document["subject"],
-            category="billing",
-            purpose="lending",
-            granted=consent,
-            by="test",
-            at=api.clock(),
-        )
-    api.clock.advance(minutes=1)
-    return document
-
-
 def test_partner_gets_a_signed_answer_with_only_what_the_policy_discloses(
     api: Api,
 ) -> None:
-    document = _issued(api)
+    document = api.issue_for_lending()
     response = api.client.post(
         ASK, json={"certificate_id": document["id"]}, headers=api.auth("partner")
     )
@@ -56,7 +37,7 @@ def test_partner_gets_a_signed_answer_with_only_what_the_policy_discloses(
 
 
 def test_without_consent_there_is_no_answer(api: Api) -> None:
-    document = _issued(api, consent=None)
+    document = api.issue_for_lending(consent=None)
     response = api.client.post(
         ASK, json={"certificate_id": document["id"]}, headers=api.auth("partner")
     )
@@ -69,7 +50,7 @@ def test_without_consent_there_is_no_answer(api: Api) -> None:
 
 
 def test_withdrawn_consent_refuses(api: Api) -> None:
-    document = _issued(api, consent=False)
+    document = api.issue_for_lending(consent=False)
     response = api.client.post(
         ASK, json={"certificate_id": document["id"]}, headers=api.auth("partner")
     )
@@ -78,7 +59,7 @@ def test_withdrawn_consent_refuses(api: Api) -> None:
 
 
 def test_another_scenario_is_refused(api: Api) -> None:
-    document = _issued(api)
+    document = api.issue_for_lending()
     response = api.client.post(
         "/v1/scenarios/tenancy/answers",
         json={"certificate_id": document["id"]},
@@ -89,7 +70,7 @@ def test_another_scenario_is_refused(api: Api) -> None:
 
 
 def test_only_partners_ask(api: Api) -> None:
-    document = _issued(api)
+    document = api.issue_for_lending()
     response = api.client.post(
         ASK, json={"certificate_id": document["id"]}, headers=api.auth("agent")
     )
@@ -97,7 +78,7 @@ def test_only_partners_ask(api: Api) -> None:
 
 
 def test_a_disputed_certificate_is_referred_never_a_yes(api: Api) -> None:
-    document = _issued(api)
+    document = api.issue_for_lending()
     api.services.store.open_dispute(document["id"], "wrong bill", api.clock())
     response = api.client.post(
         ASK, json={"certificate_id": document["id"]}, headers=api.auth("partner")
@@ -107,7 +88,7 @@ def test_a_disputed_certificate_is_referred_never_a_yes(api: Api) -> None:
 
 
 def test_answer_is_in_the_subjects_query_log(api: Api) -> None:
-    document = _issued(api)
+    document = api.issue_for_lending()
     answer = api.client.post(
         ASK, json={"certificate_id": document["id"]}, headers=api.auth("partner")
     ).json()
@@ -117,7 +98,7 @@ def test_answer_is_in_the_subjects_query_log(api: Api) -> None:
 
 
 def test_verify_route_rejects_another_scenarios_answer(api: Api) -> None:
-    document = _issued(api)
+    document = api.issue_for_lending()
     answer = api.client.post(
         ASK, json={"certificate_id": document["id"]}, headers=api.auth("partner")
     ).json()
@@ -131,7 +112,7 @@ def test_verify_route_rejects_another_scenarios_answer(api: Api) -> None:
 
 
 def test_subject_reads_the_explanation_of_an_answer(api: Api) -> None:
-    document = _issued(api)
+    document = api.issue_for_lending()
     response = api.client.get(
         f"/v1/certificates/{document['id']}/scenarios/lending/explanation",
         headers=api.auth("subject"),
@@ -143,7 +124,7 @@ def test_subject_reads_the_explanation_of_an_answer(api: Api) -> None:
 
 
 def test_unknown_certificate_is_not_found(api: Api) -> None:
-    _issued(api)
+    api.issue_for_lending()
     response = api.client.post(
         ASK, json={"certificate_id": "cc-nope"}, headers=api.auth("partner")
     )
@@ -151,7 +132,7 @@ def test_unknown_certificate_is_not_found(api: Api) -> None:
 
 
 def test_bad_request_names_the_member_without_echoing_it(api: Api) -> None:
-    document = _issued(api)
+    document = api.issue_for_lending()
     response = api.client.post(
         ASK,
         json={"certificate_id": document["id"], "msisdn": "13800138000"},
@@ -163,7 +144,7 @@ def test_bad_request_names_the_member_without_echoing_it(api: Api) -> None:
 
 
 def test_partner_never_reads_the_full_certificate(api: Api) -> None:
-    document = _issued(api)
+    document = api.issue_for_lending()
     response = api.client.get(
         f"/v1/certificates/{document['id']}", headers=api.auth("partner")
     )

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from credcert.consent import record_consent
 from credcert.signing import sign_document
 from tests.service.conftest import Api
 
@@ -21,17 +20,7 @@ VERIFY = "/v1/verify"
 
 def _answer(api: Api) -> dict[str, Any]:
     """A lending answer for ``api.record(0)``, given to the ``partner`` key."""
-    document = api.issue(api.record(0))
-    record_consent(
-        api.services.store,
-        subject=document["subject"],
-        category="billing",
-        purpose="lending",
-        granted=True,
-        by="test",
-        at=api.clock(),
-    )
-    api.clock.advance(minutes=1)
+    document = api.issue_for_lending()
     response = api.client.post(
         "/v1/scenarios/lending/answers",
         json={"certificate_id": document["id"]},
