@@ -29,6 +29,7 @@ from credcert.pseudonym import Pseudonymizer
 from credcert.signing import KeyRing, SigningKey
 from credcert.store import Store
 from credcert.views import partner_view
+from reports import write_page
 
 __all__ = ["CertificateRun", "PolicyReport", "run_certificates", "write_policy_report"]
 
@@ -227,8 +228,6 @@ def write_policy_report(
         on=moment.date(),
         data_label=f"{label}, on {moment.date()}",
     )
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
+    out = write_page(page, path)
     logger.info("policy report of batch %s: %s", run.report.batch_id, out)
     return PolicyReport(out, flagged)

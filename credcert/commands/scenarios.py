@@ -32,6 +32,7 @@ from credcert.policies import (
     run_examples,
 )
 from credcert.signing import KeyRing, parse_time, verify_document
+from reports import write_page
 from rules import RuleFileError, RuleSet, load_ruleset
 
 __all__ = ["app", "register"]
@@ -216,8 +217,7 @@ def report_command(
         )
     except (CredcertError, ValueError) as exc:
         raise fail(exc) from None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
+    write_page(page, out)
     console.print(f"wrote the policy report to [bold]{escape(str(out))}[/]")
     for scenario, attribute, group in flagged:
         err_console.print(
