@@ -395,11 +395,7 @@ class Store:
     def checkpoint(self, key: SigningKey, at: dt.datetime) -> dict[str, Any] | None:
         """Sign and store the log's current head; None if the log is empty."""
         with self.begin() as conn:
-            head = conn.execute(
-                select(decision_log.c.seq, decision_log.c.entry_hash)
-                .order_by(decision_log.c.seq.desc())
-                .limit(1)
-            ).first()
+            head = conn.execute(_LOG_HEAD).first()
             if head is None:
                 return None
             document = dlog.checkpoint_document(head[0], head[1], key, at)
@@ -457,9 +453,7 @@ class Store:
         if conn is None:
             with self.engine.connect() as own:
                 return self.stored_subject_key(subject, conn=own)
-        row = conn.execute(
-            select(subject_keys.c.key).where(subject_keys.c.subject == subject)
-        ).first()
+        row = conn.execute(_SUBJECT_KEY, {"subject": subject}).first()
         return None if row is None else bytes(row[0])
 
     def replace_subject_key(
